@@ -1,0 +1,34 @@
+import type { AspectRatio, Resolution } from './media-facts.ts';
+
+/**
+ * The dialect-neutral request every dialect translates into. Below `api/dialects/` nothing knows
+ * which API a request came through; everything needed to render the job lives here or on the Job.
+ */
+
+/** A media input as the client gave it (URL, data: URI or asset://), not yet fetched. */
+export interface MediaReference {
+  readonly source: string;
+  /** Seedance roles: first_frame, last_frame, reference_image, reference_video, reference_audio. */
+  readonly role?: string;
+}
+
+export type GenerationMode = 'text-to-video';
+
+export interface GenerationRequest {
+  /** Catalog model id, e.g. `bytedance/seedance-v2/fast`. */
+  readonly model: string;
+  readonly mode: GenerationMode;
+  readonly prompt: string;
+  readonly resolution: Resolution;
+  /** `adaptive` is resolved to a concrete ratio when the job is prepared. */
+  readonly aspectRatio: AspectRatio | 'adaptive';
+  readonly durationSeconds: number;
+  readonly generateAudio: boolean;
+  /** Always concrete: a seed the client omitted is drawn at submit time so a job can be replayed. */
+  readonly seed: number;
+  /** Seedance's web-search tool; engines that cannot search ignore it and say so. */
+  readonly webSearch: boolean;
+  readonly images: readonly MediaReference[];
+  readonly videos: readonly MediaReference[];
+  readonly audios: readonly MediaReference[];
+}

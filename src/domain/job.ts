@@ -1,0 +1,94 @@
+import type { GenerationRequest } from './generation-request.ts';
+
+/**
+ * The job and its state machine (DESIGN.md §4). Times are Unix epoch milliseconds.
+ *
+ *   queued → running → succeeded | failed
+ *   queued → cancelled;  running → cancelled (through the engine's AbortSignal)
+ *   queued | running → expired (deadline passed)
+ *   running → queued only through lease expiry or a retryable failure.
+ * Terminal states never change.
+ */
+export const jobStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+
+export const terminalStatuses: ReadonlySet<JobStatus> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'expired',
+]);
+
+export function isTerminal(status: JobStatus): boolean {
+  return terminalStatuses.has(status);
+}
+
+/** A produced file, stored in the BlobStore under `blobKey`. */
+export interface Artifact {
+  readonly kind: 'video' | 'image';
+  readonly blobKey: string;
+  readonly contentType: string;
+  readonly bytes: number;
+  readonly width: number;
+  readonly height: number;
+  /** Seconds; 0 for images. */
+  readonly durationSeconds: number;
+  readonly fps: number;
+  readonly hasAudio: boolean;
+}
+
+export interface JobResult {
+  readonly artifacts: readonly Artifact[];
+  /** What the engine and pipeline know about the output: engine id, resolved ratio, timings… */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export interface Job {
+  readonly id: string;
+  /** The API key that submitted the job; other keys never see it. */
+  readonly ownerKeyId: string;
+  /** Which dialect created it (used only to choose how callbacks are rendered). */
+  readonly dialect: string;
+  readonly model: string;
+  readonly request: GenerationRequest;
+  /** The client's input exactly as accepted (defaults applied), for echoing back. */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly status: JobStatus;
+  /** Attempts started so far; a claim increments it. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** 0…1 while running. */
+  readonly progress: number;
+  readonly stage: string | null;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+  /** Earliest time a queued job may be claimed (retry backoff). */
+  readonly availableAt: number;
+  readonly deadlineAt: number | null;
+  readonly checkpoint: unknown;
+  readonly result: JobResult | null;
+  readonly error: JobError | null;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly updatedAt: number;
+}
+
+/** What a caller supplies to create a job; the store fills in status, attempts and times. */
+export interface NewJob {
+  readonly id: string;
+  readonly ownerKeyId: string;
+  readonly dialect: string;
+  readonly model: string;
+  readonly request: GenerationRequest;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly maxAttempts: number;
+  readonly deadlineAt: number | null;
+  readonly createdAt: number;
+}

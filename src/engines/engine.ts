@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { GenerationMode } from '../domain/generation-request.ts';
+
+/**
+ * The one small interface every generation engine implements (DESIGN.md §3). Engines know
+ * nothing about HTTP, dialects or the store: they get a task with local files and exact numbers,
+ * and produce a video file in their work folder.
+ */
+export interface Engine {
+  /** Stable id recorded on every job: "animatic", "comfyui", "upstream-modelark", … */
+  readonly id: string;
+  supports(task: GenerationTask): EngineSupport;
+  generate(task: GenerationTask, context: EngineContext): Promise<EngineResult>;
+}
+
+export type EngineSupport = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** A media input already fetched to local disk and probed. */
+export interface LocalMedia {
+  readonly path: string;
+  readonly kind: 'image' | 'video' | 'audio';
+  readonly role?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly durationSeconds?: number;
+}
+
+/** Everything an engine needs, resolved: no `adaptive`, no URLs, no defaults left to guess. */
+export interface GenerationTask {
+  readonly jobId: string;
+  readonly model: string;
+  readonly mode: GenerationMode;
+  readonly prompt: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly durationSeconds: number;
+  /** Exactly `round(durationSeconds × fps)`. */
+  readonly frameCount: number;
+  readonly seed: number;
+  readonly generateAudio: boolean;
+  readonly images: readonly LocalMedia[];
+  readonly videos: readonly LocalMedia[];
+  readonly audios: readonly LocalMedia[];
+}
+
+export interface EngineContext {
+  /** Aborted on cancellation and on shutdown; engines stop their child work promptly. */
+  readonly signal: AbortSignal;
+  /** A private scratch folder for this attempt; the pipeline removes it afterwards. */
+  readonly workdir: string;
+  reportProgress(fraction: number, message?: string): void;
+  /** What an earlier attempt saved with `saveCheckpoint`, if anything. */
+  readonly checkpoint: unknown;
+  saveCheckpoint(state: unknown): Promise<void>;
+  readonly logger: Logger;
+}
+
+export interface EngineResult {
+  /** Absolute path of the produced MP4, inside `workdir`. */
+  readonly videoPath: string;
+  /** What the engine knows about the output and how it was made (recorded in job metadata). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}

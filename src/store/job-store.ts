@@ -1,0 +1,108 @@
+import type { ApiKey } from '../domain/api-key.ts';
+import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
+
+/**
+ * The only code that touches the database. SQLite (embedded) and PostgreSQL (scale-out) implement
+ * it, and one contract suite (`job-store.contract.ts`) runs against both.
+ *
+ * Invariants every implementation keeps:
+ * - every state change is a compare-and-set on the current status (and, for a running job, on the
+ *   lease owner), so a late worker can never overwrite a cancel or a terminal state;
+ * - terminal states never change;
+ * - `claimNext` is atomic: two workers never hold the same job.
+ */
+export interface JobStore {
+  /** Creates or upgrades the schema. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- jobs ---------------------------------------------------------------------------------
+  insertJob(job: NewJob): Promise<Job>;
+  getJob(id: string): Promise<Job | undefined>;
+  /** Jobs of one owner, newest first. */
+  listJobs(query: ListJobsQuery): Promise<Job[]>;
+
+  /**
+   * Atomically takes the oldest claimable queued job (available_at ≤ now), marks it running with
+   * a lease for `workerId` until `now + leaseMs`, and increments its attempt.
+   */
+  claimNext(workerId: string, leaseMs: number, now: number): Promise<Job | undefined>;
+
+  /**
+   * Extends the lease and records progress. Returns the job's status after the call: anything but
+   * `running` (cancelled, expired, lost to another worker) tells the worker to stop.
+   */
+  heartbeat(update: HeartbeatUpdate): Promise<HeartbeatOutcome>;
+
+  /** Saves an engine checkpoint for the running attempt. False when the worker lost the job. */
+  saveCheckpoint(id: string, workerId: string, checkpoint: unknown, now: number): Promise<boolean>;
+
+  /** running (owned by `workerId`) → succeeded. False when the job was cancelled or lost meanwhile. */
+  completeJob(id: string, workerId: string, result: JobResult, now: number): Promise<boolean>;
+
+  /**
+   * running (owned by `workerId`) → failed, or back to queued with `retryAt` as its available
+   * time when `retryAt` is given and attempts remain. False when the job was cancelled or lost.
+   */
+  failJob(id: string, workerId: string, error: JobError, now: number, retryAt?: number): Promise<boolean>;
+
+  /**
+   * Cancels a job. `queued` always may be cancelled; `running` only with `allowRunning`. Returns the
+   * job after the attempt (its status tells whether the cancel won), or undefined when unknown.
+   */
+  cancelJob(id: string, now: number, options?: { allowRunning?: boolean }): Promise<Job | undefined>;
+
+  /**
+   * Lease recovery and deadlines: running jobs whose lease expired before `now` go back to queued,
+   * or to failed (`lease_expired`) when their last attempt is used up; queued or running jobs
+   * whose deadline passed become expired. Returns how many jobs changed.
+   */
+  recoverExpired(now: number): Promise<RecoveryReport>;
+
+  /** 0-based position among claimable queued jobs (0 = next); undefined unless the job is queued. */
+  queuePosition(id: string): Promise<number | undefined>;
+
+  /** Counts by status, for /health and metrics. */
+  countByStatus(): Promise<Record<JobStatus, number>>;
+
+  /**
+   * Subscribes to "a job may be claimable now" hints (after an insert or a re-queue). A hint only:
+   * workers poll as well. Returns an unsubscribe function.
+   */
+  onJobAvailable(listener: () => void): () => void;
+
+  // --- API keys -----------------------------------------------------------------------------
+  insertApiKey(key: ApiKey): Promise<void>;
+  /** An active (not revoked) key by the SHA-256 hex of its secret. */
+  findActiveApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
+  listApiKeys(): Promise<ApiKey[]>;
+  /** Revokes by id or by name; returns whether a key was revoked. */
+  revokeApiKey(idOrName: string, now: number): Promise<boolean>;
+  countActiveApiKeys(): Promise<number>;
+}
+
+export interface ListJobsQuery {
+  readonly ownerKeyId: string;
+  readonly statuses?: readonly JobStatus[];
+  readonly limit: number;
+  /** Return jobs created strictly before this job id's row (keyset paging). */
+  readonly before?: string;
+}
+
+export interface HeartbeatUpdate {
+  readonly id: string;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly now: number;
+  readonly progress?: number;
+  readonly stage?: string;
+}
+
+export type HeartbeatOutcome =
+  { readonly kept: true } | { readonly kept: false; readonly status: JobStatus | undefined };
+
+export interface RecoveryReport {
+  readonly requeued: number;
+  readonly failed: number;
+  readonly expired: number;
+}
