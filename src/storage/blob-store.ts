@@ -8,7 +8,12 @@ import type { Readable } from 'node:stream';
 export interface BlobStore {
   /** Stores a file (streamed, never read whole into memory). Overwrites an existing key. */
   put(key: string, source: BlobSource, contentType: string): Promise<BlobInfo>;
-  /** Reads a blob, or an inclusive byte range of it. Undefined when the key does not exist. */
+  /**
+   * Reads a blob, or an inclusive byte range of it. Undefined when the key does not exist. A range
+   * end past the last byte is clamped; a range that starts past the end (or is inverted) throws
+   * AppError('range_not_satisfiable'). The caller owns the returned stream: reading it to the end
+   * or destroying it releases the underlying file or connection.
+   */
   get(key: string, range?: ByteRange): Promise<BlobRead | undefined>;
   stat(key: string): Promise<BlobInfo | undefined>;
   delete(key: string): Promise<void>;
@@ -23,6 +28,8 @@ export interface BlobInfo {
   readonly key: string;
   readonly size: number;
   readonly contentType: string;
+  /** A quoted strong entity tag that changes whenever the blob is replaced, when the store has one. */
+  readonly etag?: string;
 }
 
 /** Inclusive byte offsets, as in an HTTP Range header. */
@@ -34,7 +41,7 @@ export interface ByteRange {
 export interface BlobRead {
   readonly info: BlobInfo;
   readonly stream: Readable;
-  /** The range actually served (the whole file when no range was asked). */
+  /** The range actually served (the whole file when no range was asked; `{0, -1}` for an empty blob). */
   readonly range: ByteRange;
 }
 
