@@ -67,6 +67,7 @@ const environmentSchema = z.object({
     z.string().min(16, 'REELGATE_URL_SIGNING_SECRET must be at least 16 characters').optional(),
   ),
   FFMPEG_PATH: optionalText,
+  PATH: optionalText,
   FFPROBE_PATH: optionalText,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -100,6 +101,8 @@ export interface Config {
   readonly urlSigningSecret: string | undefined;
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
+  /** The PATH to search for system binaries (ffmpeg, ffprobe). */
+  readonly searchPath: string | undefined;
   readonly logLevel: string;
 }
 
@@ -147,6 +150,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     urlSigningSecret: values.REELGATE_URL_SIGNING_SECRET,
     ffmpegPath: values.FFMPEG_PATH,
     ffprobePath: values.FFPROBE_PATH,
+    searchPath: values.PATH,
     logLevel: values.LOG_LEVEL,
   };
 }

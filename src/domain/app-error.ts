@@ -46,6 +46,8 @@ export interface AppErrorOptions {
   retryable?: boolean;
   /** Override of the HTTP status that the code implies. */
   status?: number;
+  /** Facts a dialect may add to its error body (e.g. RunComfy's cancel `outcome`). */
+  details?: Readonly<Record<string, unknown>>;
   cause?: unknown;
 }
 
@@ -55,6 +57,7 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly issues: readonly FieldIssue[];
   readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -64,6 +67,7 @@ export class AppError extends Error {
     this.field = options.field;
     this.issues = options.issues ?? [];
     this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
   }
 
   /** A validation error that lists every issue; the message names each field and rule. */

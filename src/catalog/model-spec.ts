@@ -1,0 +1,56 @@
+import type { Resolution } from '../domain/media-facts.ts';
+import { pixelSize } from '../domain/media-facts.ts';
+import type { JsonObjectSchema, runComfyOutputSchema } from './json-schema.ts';
+
+/**
+ * One model in the catalog: its input schema exactly as the seed publishes it, which of its
+ * fields carry the common meanings, what it can do, which engine runs it, and its price.
+ */
+export interface ModelSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** The seed's input schema, verbatim. The validator is derived from it. */
+  readonly inputSchema: JsonObjectSchema;
+  readonly outputSchema: typeof runComfyOutputSchema;
+  /** Names of the input fields that carry each common meaning (the seeds disagree on names). */
+  readonly fields: {
+    readonly prompt: string;
+    readonly aspectRatio: string;
+    readonly audio?: string;
+    readonly webSearch?: string;
+    readonly images?: string;
+    readonly videos?: string;
+    readonly audios?: string;
+  };
+  readonly capabilities: {
+    /** Whether the model can produce a soundtrack at all (1.0 Pro Fast cannot). */
+    readonly audio: boolean;
+    readonly resolutions: readonly Resolution[];
+  };
+  /** The engine that runs this model unless the operator routes it elsewhere. */
+  readonly defaultEngine: string;
+  /** USD per generated second, by resolution. */
+  readonly pricePerSecondUsd: Readonly<Partial<Record<Resolution, number>>>;
+}
+
+/** The one price the seeds publish: Seedance 2.0 Fast at 720p on Runflow (seed 003). */
+export const seedPrice720p = 0.2419;
+
+/**
+ * Default prices until the operator sets their own (the pricing issue): the seed's 720p price
+ * scaled by output pixel count at 16:9, rounded to 1/10 000 of a dollar.
+ */
+export function pricesFrom720p(
+  price720p: number,
+  resolutions: readonly Resolution[],
+): Partial<Record<Resolution, number>> {
+  const base = pixelSize('720p', '16:9');
+  const prices: Partial<Record<Resolution, number>> = {};
+  for (const resolution of resolutions) {
+    const size = pixelSize(resolution, '16:9');
+    const scale = (size.width * size.height) / (base.width * base.height);
+    prices[resolution] = Math.round(price720p * scale * 10_000) / 10_000;
+  }
+  return prices;
+}

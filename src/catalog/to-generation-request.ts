@@ -1,0 +1,40 @@
+import type { GenerationRequest, MediaReference } from '../domain/generation-request.ts';
+import type { AspectRatio, Resolution } from '../domain/media-facts.ts';
+import type { ValidatedInput } from './input-validator.ts';
+import type { ModelSpec } from './model-spec.ts';
+
+/**
+ * Turns an input already validated against the model's seed schema into the dialect-neutral
+ * GenerationRequest. Field names differ between seeds (`prompt`/`text`, `aspect_ratio`/`ratio`);
+ * the model spec says which is which.
+ *
+ * @param drawSeed gives a seed when the input has none, so every job can be replayed exactly.
+ */
+export function toGenerationRequest(
+  spec: ModelSpec,
+  input: ValidatedInput,
+  drawSeed: () => number,
+): GenerationRequest {
+  const fields = spec.fields;
+  const seed = input['seed'];
+  return {
+    model: spec.id,
+    mode: 'text-to-video',
+    prompt: String(input[fields.prompt]),
+    resolution: input['resolution'] as Resolution,
+    aspectRatio: input[fields.aspectRatio] as AspectRatio | 'adaptive',
+    durationSeconds: Number(input['duration']),
+    generateAudio: spec.capabilities.audio && fields.audio !== undefined && input[fields.audio] === true,
+    seed: typeof seed === 'number' ? seed : drawSeed(),
+    webSearch: fields.webSearch !== undefined && input[fields.webSearch] === true,
+    images: mediaList(input, fields.images),
+    videos: mediaList(input, fields.videos),
+    audios: mediaList(input, fields.audios),
+  };
+}
+
+function mediaList(input: ValidatedInput, field: string | undefined): MediaReference[] {
+  if (field === undefined) return [];
+  const value = input[field];
+  return Array.isArray(value) ? value.map((source) => ({ source: String(source) })) : [];
+}
