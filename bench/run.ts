@@ -1,0 +1,68 @@
+import { cpus, totalmem } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
+import { locateFont } from '../src/media/font.ts';
+import { benchmarkAnimatic } from './animatic-bench.ts';
+import { benchmarkPickup } from './pickup-bench.ts';
+import { benchmarkStore } from './store-bench.ts';
+import { benchmarkSubmit } from './submit-bench.ts';
+
+/**
+ * `npm run bench`: every DESIGN.md §9 target this build can measure, printed as a table with the
+ * machine it ran on. Copy the output into docs/BENCHMARKS.md.
+ */
+const rows: [string, string, string][] = [];
+const show = (what: string, value: string, target: string) => {
+  rows.push([what, value, target]);
+  console.log(`${what.padEnd(46)} ${value.padEnd(26)} ${target}`);
+};
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+);
+
+const submit = await benchmarkSubmit();
+show('submit at a fixed 500 req/s: p50', ms(submit.fixedRate.p50Ms), '');
+show('submit at a fixed 500 req/s: p99', ms(submit.fixedRate.p99Ms), '≤ 5 ms');
+show(
+  'submit, saturated (50 connections)',
+  `${submit.saturated.requestsPerSecond.toFixed(0)} req/s`,
+  '≥ 10 000 req/s',
+);
+show('submit errors (both runs)', String(submit.fixedRate.errors + submit.saturated.errors), '0');
+
+const pickup = await benchmarkPickup();
+show('queued → worker started: p50', ms(pickup.p50Ms), '');
+show('queued → worker started: p99', ms(pickup.p99Ms), '≤ 10 ms');
+
+const folder = await mkdtemp(path.join(tmpdir(), 'reelgate-bench-'));
+for (const synchronous of ['NORMAL', 'FULL'] as const) {
+  const store = await benchmarkStore({ file: path.join(folder, `store-${synchronous}.db`), synchronous });
+  show(
+    `store claim + complete (synchronous=${synchronous})`,
+    `${store.claimCompletePerSecond.toFixed(0)} jobs/s`,
+    synchronous === 'NORMAL' ? '≥ 10 000 jobs/s' : '',
+  );
+  show(
+    `store insert (synchronous=${synchronous})`,
+    `${store.insertPerSecond.toFixed(0)} /s, p99 ${ms(store.insertP99Ms)}`,
+    '',
+  );
+}
+
+const config = loadConfig();
+const binaries = resolveFfmpegBinaries({
+  ffmpegPath: config.ffmpegPath,
+  ffprobePath: config.ffprobePath,
+  searchPath: config.searchPath,
+});
+const animatic = await benchmarkAnimatic({ binaries, fontFile: locateFont(), runs: 3 });
+show(
+  `animatic 5 s ${animatic.width}×${animatic.height} with audio (${binaries.source} ffmpeg)`,
+  `${animatic.realtimeFactor.toFixed(2)}× realtime`,
+  '≥ 3× realtime',
+);

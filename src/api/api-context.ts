@@ -1,0 +1,17 @@
+import type { ModelCatalog } from '../catalog/model-catalog.ts';
+import type { Artifact } from '../domain/job.ts';
+import type { JobService } from '../jobs/job-service.ts';
+import type { Authenticator } from './auth.ts';
+
+/** What every route module receives: the services below the API, never the database itself. */
+export interface ApiContext {
+  readonly catalog: ModelCatalog;
+  readonly jobs: JobService;
+  readonly authenticate: Authenticator;
+  /** Base of absolute URLs handed to clients, without a trailing slash. */
+  publicUrl(): string;
+  /** A signed, expiring download URL for an output. */
+  artifactUrl(artifact: Artifact): Promise<string>;
+  /** Draws a seed for a request that gave none. */
+  drawSeed(): number;
+}

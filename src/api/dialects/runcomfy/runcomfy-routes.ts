@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { toGenerationRequest } from '../../../catalog/to-generation-request.ts';
+import type { Job } from '../../../domain/job.ts';
+import type { ApiContext } from '../../api-context.ts';
+import {
+  notCancellable,
+  renderCancelled,
+  renderResult,
+  renderRunComfyError,
+  renderStatus,
+  renderSubmitted,
+} from './runcomfy-translate.ts';
+
+/**
+ * The RunComfy Model API: `POST /v1/models/{model…}` (the model's input schema, flat), then
+ * status / result / cancel under `/v1/requests/{id}`. Routes only translate; jobs do the work.
+ */
+export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const config = { renderError: renderRunComfyError };
+  const tags = ['RunComfy'];
+  const security = [{ bearerAuth: [] }];
+
+  // One documented route per catalog model (so /docs shows each input schema), and a wildcard
+  // that answers unknown model ids with RunComfy's "invalid resource identifier".
+  for (const model of context.catalog.list()) {
+    app.post(
+      `/v1/models/${model.spec.id}`,
+      {
+        config,
+        schema: {
+          tags,
+          security,
+          summary: `Submit a ${model.spec.name} request`,
+          body: model.spec.inputSchema,
+        },
+      },
+      async (request) => submit(request, model.spec.id),
+    );
+  }
+  app.post('/v1/models/*', { config, schema: { hide: true } }, async (request) =>
+    submit(request, (request.params as Record<string, string>)['*'] ?? ''),
+  );
+
+  async function submit(request: FastifyRequest, modelId: string) {
+    const key = await context.authenticate(request);
+    const model = context.catalog.get(modelId);
+    const input = model.validate(request.body);
+    const job = await context.jobs.submit({
+      ownerKeyId: key.id,
+      dialect: 'runcomfy',
+      request: toGenerationRequest(model.spec, input, context.drawSeed),
+      input,
+    });
+    return renderSubmitted(job, context.publicUrl());
+  }
+
+  const idParams = {
+    type: 'object',
+    properties: { request_id: { type: 'string' } },
+    required: ['request_id'],
+  } as const;
+
+  async function ownJob(request: FastifyRequest): Promise<Job> {
+    const key = await context.authenticate(request);
+    const { request_id: id } = request.params as { request_id: string };
+    return context.jobs.get(id, key.id);
+  }
+
+  app.get(
+    '/v1/requests/:request_id/status',
+    { config, schema: { tags, security, summary: 'Request status and queue position', params: idParams } },
+    async (request) => {
+      const job = await ownJob(request);
+      return renderStatus(job, await context.jobs.queuePosition(job), context.publicUrl());
+    },
+  );
+
+  app.get(
+    '/v1/requests/:request_id/result',
+    {
+      config,
+      schema: {
+        tags,
+        security,
+        summary: 'Request result (or its current status while not finished)',
+        params: idParams,
+        querystring: { type: 'object', properties: { include_cost: { type: 'boolean' } } },
+      },
+    },
+    async (request) => {
+      const job = await ownJob(request);
+      const query = request.query as Record<string, string | undefined>;
+      const artifact = job.result?.artifacts.find((candidate) => candidate.kind === 'video');
+      return renderResult(job, {
+        videoUrl: artifact === undefined ? undefined : await context.artifactUrl(artifact),
+        includeCost: query['include_cost'] === 'true',
+        spec: context.catalog.find(job.model)?.spec,
+      });
+    },
+  );
+
+  app.post(
+    '/v1/requests/:request_id/cancel',
+    { config, schema: { tags, security, summary: 'Cancel a queued request', params: idParams } },
+    async (request) => {
+      const key = await context.authenticate(request);
+      const { request_id: id } = request.params as { request_id: string };
+      const { job, cancelled } = await context.jobs.cancel(id, key.id);
+      if (!cancelled) throw notCancellable(job);
+      return renderCancelled(job);
+    },
+  );
+}

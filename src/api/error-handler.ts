@@ -1,0 +1,47 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/app-error.ts';
+import { neutralErrorRenderer } from './dialect-renderer.ts';
+
+/**
+ * The one error handler. Framework errors (bad JSON, oversized body, wrong content type) become
+ * AppErrors with 4xx codes, so a client mistake is never a 5xx; anything unexpected is logged
+ * and rendered as an internal error without leaking its message.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toClientError(error);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    const render = request.routeOptions.config.renderError ?? neutralErrorRenderer;
+    const rendered = render(appError);
+    void reply.status(rendered.status).send(rendered.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const rendered = neutralErrorRenderer(
+      new AppError('not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`),
+    );
+    void reply.status(rendered.status).send(rendered.body);
+  });
+}
+
+function toClientError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+  const status = error.statusCode ?? 500;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+    return new AppError('payload_too_large', 'the request body is larger than the 64 MB limit');
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new AppError('invalid_json', `the request body is not valid JSON: ${error.message}`, {
+      status: 400,
+    });
+  }
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new AppError('invalid_json', 'the request body is empty; send a JSON object', { status: 400 });
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+    return new AppError('invalid_json', 'send the request body as application/json', { status: 415 });
+  }
+  if (status >= 400 && status < 500) {
+    return new AppError('invalid_json', error.message, { status });
+  }
+  return new AppError('internal_error', 'internal server error');
+}

@@ -1,0 +1,72 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { JobStore } from '../store/job-store.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import type { UrlSigner } from '../storage/url-signer.ts';
+import type { ApiContext } from './api-context.ts';
+import { registerRunComfyRoutes } from './dialects/runcomfy/runcomfy-routes.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { registerFileRoutes } from './file-routes.ts';
+import { registerModelRoutes } from './model-routes.ts';
+
+/** Request bodies above this are refused with 413 (the partner nodes' own cap). */
+export const bodyLimitBytes = 64 * 1024 * 1024;
+
+export interface ServerDependencies {
+  readonly context: ApiContext;
+  readonly store: JobStore;
+  readonly blobStore: BlobStore;
+  readonly signer: UrlSigner;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+/**
+ * Builds the Fastify app: error handling, OpenAPI 3.1 (`/openapi.json`, browsable at `/docs`),
+ * health, the model catalog, signed file downloads and the dialects.
+ *
+ * Request validation is ours (zod, derived from the seed schemas) so that messages name the
+ * field and the rule; the JSON Schemas attached to routes are documentation only, hence the
+ * pass-through validator and serializer compilers.
+ */
+export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
+    loggerInstance: dependencies.logger as FastifyBaseLogger,
+    bodyLimit: bodyLimitBytes,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(() => (value) => ({ value }));
+  app.setSerializerCompiler(() => (value) => JSON.stringify(value));
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Reelgate',
+        version: dependencies.version,
+        description:
+          'Self-hosted asynchronous video generation. Submit a request, poll its status, download the MP4.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { tags: ['Operations'], summary: 'Liveness and job counts' } }, async () => ({
+    status: 'ok',
+    version: dependencies.version,
+    jobs: await dependencies.store.countByStatus(),
+  }));
+
+  await registerModelRoutes(app, dependencies.context);
+  await registerFileRoutes(app, { blobStore: dependencies.blobStore, signer: dependencies.signer });
+  await registerRunComfyRoutes(app, dependencies.context);
+  return app;
+}

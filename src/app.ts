@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { defaultCatalog } from './catalog/model-catalog.ts';
+import type { Config } from './config.ts';
+import { createAuthenticator } from './api/auth.ts';
+import type { ApiContext } from './api/api-context.ts';
+import { buildServer } from './api/server.ts';
+import { createEngines } from './engines/engine-registry.ts';
+import { randomSeed } from './jobs/ids.ts';
+import { JobService } from './jobs/job-service.ts';
+import type { CreatedKey } from './keys/api-keys.ts';
+import { ensureStartupKey } from './keys/api-keys.ts';
+import { resolveFfmpegBinaries } from './media/ffmpeg-binaries.ts';
+import { probeVideoFacts } from './pipeline/probe-video-facts.ts';
+import { Pipeline } from './pipeline/pipeline.ts';
+import type { JobStore } from './store/job-store.ts';
+import { openStore } from './store/open-store.ts';
+import { LocalBlobStore } from './storage/local-blob-store.ts';
+import { loadOrCreateSigningSecret } from './storage/signing-secret.ts';
+import { UrlSigner } from './storage/url-signer.ts';
+import { Worker } from './worker/worker.ts';
+
+export const version = '0.1.0';
+
+/** A running Reelgate process: the API, optionally a worker, and what they share. */
+export interface Application {
+  readonly config: Config;
+  readonly server: FastifyInstance | undefined;
+  readonly worker: Worker | undefined;
+  readonly store: JobStore;
+  readonly logger: Logger;
+  /** Base URL the API answers on (after listening). */
+  readonly url: string;
+  /** A key created at this start because none existed; its secret is shown once. */
+  readonly createdKey: CreatedKey | undefined;
+  /** Graceful stop: no new requests or claims, running jobs get the grace period. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Serve the HTTP API (false for a worker-only process). */
+  readonly api: boolean;
+  readonly logger?: Logger;
+}
+
+/** Builds and starts every part of the process that the config and options ask for. */
+export async function startApplication(config: Config, options: StartOptions): Promise<Application> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const store = await openStore(config);
+  const createdKey = await ensureStartupKey(store, config.bootstrapKey);
+
+  let publicUrl = config.publicUrl;
+  const signer = new UrlSigner(await loadOrCreateSigningSecret(config.dataDir, config.urlSigningSecret));
+  const blobStore = new LocalBlobStore({
+    root: path.join(config.dataDir, 'blobs'),
+    publicUrl: () => publicUrl,
+    signer,
+  });
+  const catalog = defaultCatalog();
+
+  let worker: Worker | undefined;
+  if (config.worker.enabled) {
+    const binaries = resolveFfmpegBinaries({
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      searchPath: config.searchPath,
+    });
+    const engines = createEngines({ binaries });
+    const pipeline = new Pipeline({
+      engineFor: (model) => engines.get(catalog.get(model).spec.defaultEngine),
+      blobStore,
+      probeVideo: (file, signal) => probeVideoFacts(binaries, file, signal),
+      scratchDir: path.join(config.dataDir, 'work'),
+      logger,
+    });
+    worker = new Worker({
+      store,
+      runner: pipeline,
+      logger,
+      concurrency: config.worker.concurrency,
+      leaseMs: config.worker.leaseMs,
+      pollMs: config.worker.pollMs,
+    });
+    logger.info({ ffmpeg: binaries.ffmpeg, source: binaries.source, workerId: worker.id }, 'worker ready');
+  }
+
+  let server: FastifyInstance | undefined;
+  if (options.api) {
+    const context: ApiContext = {
+      catalog,
+      jobs: new JobService({ store, maxAttempts: config.worker.maxAttempts }),
+      authenticate: createAuthenticator(store),
+      publicUrl: () => publicUrl,
+      artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
+      drawSeed: randomSeed,
+    };
+    server = await buildServer({ context, store, blobStore, signer, logger, version });
+    await server.listen({ port: config.port, host: config.host });
+    const address = server.server.address();
+    if (config.publicUrlDerived && typeof address === 'object' && address !== null) {
+      publicUrl = config.publicUrl.replace(/:\d+$/, `:${address.port}`);
+    }
+  }
+  worker?.start();
+
+  return {
+    config,
+    server,
+    worker,
+    store,
+    logger,
+    url: publicUrl,
+    createdKey,
+    async close() {
+      await server?.close();
+      await worker?.stop(config.worker.shutdownGraceMs);
+      await store.close();
+    },
+  };
+}

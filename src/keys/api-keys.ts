@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ApiKey } from '../domain/api-key.ts';
+import type { JobStore } from '../store/job-store.ts';
+import { uuidv7 } from '../jobs/ids.ts';
+
+/**
+ * API keys: random secrets shown once, stored as SHA-256. A plain hash (not a slow KDF) is right
+ * here because the secrets are 256-bit random strings, not guessable passwords, and every
+ * request is authenticated with one lookup.
+ */
+const secretPrefix = 'rg_';
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function generateSecret(): string {
+  return `${secretPrefix}${randomBytes(32).toString('base64url')}`;
+}
+
+export interface CreatedKey {
+  readonly key: ApiKey;
+  /** The secret itself: shown once, never stored. */
+  readonly secret: string;
+}
+
+/** Creates a key (with a given secret, for the bootstrap key, or a fresh one). */
+export async function createApiKey(
+  store: JobStore,
+  name: string,
+  options: { secret?: string; now?: number } = {},
+): Promise<CreatedKey> {
+  const secret = options.secret ?? generateSecret();
+  const now = options.now ?? Date.now();
+  const key: ApiKey = {
+    id: uuidv7(now),
+    name,
+    prefix: secret.slice(0, 8),
+    secretHash: hashSecret(secret),
+    createdAt: now,
+    revokedAt: null,
+  };
+  await store.insertApiKey(key);
+  return { key, secret };
+}
+
+/**
+ * Start-up key provisioning: the bootstrap secret (when configured) is made valid, and a server
+ * with no keys at all creates one. Returns a secret to print once, if one was created.
+ */
+export async function ensureStartupKey(
+  store: JobStore,
+  bootstrapSecret: string | undefined,
+): Promise<CreatedKey | undefined> {
+  if (bootstrapSecret !== undefined) {
+    if ((await store.findActiveApiKeyByHash(hashSecret(bootstrapSecret))) === undefined) {
+      await createApiKey(store, uniqueName('bootstrap', await store.listApiKeys()), {
+        secret: bootstrapSecret,
+      });
+    }
+    return undefined;
+  }
+  if ((await store.countActiveApiKeys()) > 0) return undefined;
+  return createApiKey(store, uniqueName('default', await store.listApiKeys()));
+}
+
+function uniqueName(base: string, existing: readonly ApiKey[]): string {
+  const taken = new Set(existing.map((key) => key.name));
+  if (!taken.has(base)) return base;
+  let suffix = 2;
+  while (taken.has(`${base}-${suffix}`)) suffix += 1;
+  return `${base}-${suffix}`;
+}

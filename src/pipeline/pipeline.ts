@@ -1,0 +1,163 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AppError } from '../domain/app-error.ts';
+import type { Artifact, Job, JobResult } from '../domain/job.ts';
+import type { AspectRatio } from '../domain/media-facts.ts';
+import { frameCount, nearestAspectRatio, outputFps, pixelSize } from '../domain/media-facts.ts';
+import type { Engine, GenerationTask, LocalMedia } from '../engines/engine.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import type { AttemptControls, JobRunner } from '../worker/job-runner.ts';
+import type { VideoFacts } from './output-check.ts';
+import { checkOutput } from './output-check.ts';
+
+export interface PipelineOptions {
+  /** The engine that runs a model (the catalog's default engine, or an operator's route). */
+  readonly engineFor: (model: string) => Engine;
+  readonly blobStore: BlobStore;
+  /** Reads the facts of a produced video (ffprobe). */
+  readonly probeVideo: (file: string, signal: AbortSignal) => Promise<VideoFacts>;
+  /** Parent of every attempt's private scratch folder. */
+  readonly scratchDir: string;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/** Share of the progress bar each stage owns; generation dominates. */
+const stageSpan = {
+  preparing: [0, 0.02],
+  generating: [0.02, 0.95],
+  checking: [0.95, 0.97],
+  publishing: [0.97, 1],
+} as const;
+
+/**
+ * One attempt of one job: prepare the task (exact size, frames, resolved ratio) → engine →
+ * check the output → publish it to the BlobStore. The attempt's scratch folder is removed at the
+ * end whatever happens.
+ */
+export class Pipeline implements JobRunner {
+  private readonly options: PipelineOptions;
+  private readonly now: () => number;
+
+  constructor(options: PipelineOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(job: Job, controls: AttemptControls): Promise<JobResult> {
+    const started = this.now();
+    const workdir = path.join(this.options.scratchDir, job.id, `attempt-${job.attempt}`);
+    await mkdir(workdir, { recursive: true });
+    try {
+      controls.reportProgress(0, 'preparing');
+      const { task, aspectRatio } = prepareTask(job);
+      const engine = this.options.engineFor(job.model);
+      const support = engine.supports(task);
+      if (!support.ok)
+        throw new AppError(
+          'engine_unavailable',
+          `engine ${engine.id} cannot run this request: ${support.reason}`,
+        );
+
+      const [from, to] = stageSpan.generating;
+      controls.reportProgress(from, 'generating');
+      const generated = await engine.generate(task, {
+        signal: controls.signal,
+        workdir,
+        reportProgress: (fraction) =>
+          controls.reportProgress(from + (to - from) * clamp(fraction), 'generating'),
+        checkpoint: job.checkpoint ?? undefined,
+        saveCheckpoint: controls.saveCheckpoint,
+        logger: this.options.logger.child({ jobId: job.id, engine: engine.id }),
+      });
+      const generatedAt = this.now();
+
+      controls.reportProgress(stageSpan.checking[0], 'checking');
+      const facts = await this.options.probeVideo(generated.videoPath, controls.signal);
+      checkOutput(task, facts);
+
+      controls.reportProgress(stageSpan.publishing[0], 'publishing');
+      const stored = await this.options.blobStore.put(
+        `outputs/${job.id}/video.mp4`,
+        { path: generated.videoPath },
+        'video/mp4',
+      );
+      const artifact: Artifact = {
+        kind: 'video',
+        blobKey: stored.key,
+        contentType: stored.contentType,
+        bytes: stored.size,
+        width: facts.width,
+        height: facts.height,
+        durationSeconds: facts.durationSeconds,
+        fps: facts.fps,
+        hasAudio: facts.hasAudio,
+      };
+      return {
+        artifacts: [artifact],
+        metadata: {
+          ...generated.metadata,
+          engine: engine.id,
+          aspect_ratio: aspectRatio,
+          width: task.width,
+          height: task.height,
+          fps: task.fps,
+          frames: task.frameCount,
+          duration_seconds: task.durationSeconds,
+          seed: task.seed,
+          generate_audio: task.generateAudio,
+          ...(job.request.webSearch ? { web_search: 'requested; this engine cannot search the web' } : {}),
+          timing: { generate_ms: generatedAt - started, total_ms: this.now() - started },
+        },
+      };
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+      await rm(path.dirname(workdir), { recursive: false, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Resolves everything the engine must not guess: `adaptive`, the exact pixel size from the table,
+ * and the frame count.
+ */
+export function prepareTask(
+  job: Job,
+  images: readonly LocalMedia[] = [],
+): { task: GenerationTask; aspectRatio: string } {
+  const request = job.request;
+  const aspectRatio = request.aspectRatio === 'adaptive' ? adaptiveRatio(images) : request.aspectRatio;
+  const size = pixelSize(request.resolution, aspectRatio);
+  return {
+    aspectRatio,
+    task: {
+      jobId: job.id,
+      model: request.model,
+      mode: request.mode,
+      prompt: request.prompt,
+      width: size.width,
+      height: size.height,
+      fps: outputFps,
+      durationSeconds: request.durationSeconds,
+      frameCount: frameCount(request.durationSeconds),
+      seed: request.seed,
+      generateAudio: request.generateAudio,
+      images,
+      videos: [],
+      audios: [],
+    },
+  };
+}
+
+/** `adaptive`: the allowed ratio nearest to the first image's shape; 16:9 when there is none. */
+export function adaptiveRatio(images: readonly LocalMedia[]): AspectRatio {
+  const first = images.find((image) => image.width !== undefined && image.height !== undefined);
+  return first?.width === undefined || first.height === undefined
+    ? '16:9'
+    : nearestAspectRatio(first.width, first.height);
+}
+
+function clamp(fraction: number): number {
+  return Math.min(1, Math.max(0, fraction));
+}
