@@ -97,7 +97,6 @@ export class Pipeline implements JobRunner {
       return {
         artifacts: [artifact],
         metadata: {
-          ...generated.metadata,
           engine: engine.id,
           aspect_ratio: aspectRatio,
           width: task.width,
@@ -109,6 +108,7 @@ export class Pipeline implements JobRunner {
           generate_audio: task.generateAudio,
           ...(job.request.webSearch ? { web_search: 'requested; this engine cannot search the web' } : {}),
           timing: { generate_ms: generatedAt - started, total_ms: this.now() - started },
+          engine_details: generated.metadata,
         },
       };
     } finally {

@@ -15,6 +15,7 @@ import type {
   RecoveryReport,
 } from '../job-store.ts';
 import { apiKeyFromRow } from './api-key-row.ts';
+import { GroupCommit } from './group-commit.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
 import { jobFromRow, toJsonText } from './job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
@@ -90,12 +91,31 @@ class SqliteJobStore implements JobStore {
   readonly #statements: SqliteStatements;
   readonly #notifier = new JobAvailableNotifier();
   readonly #recover: (now: number) => RecoveryReport;
+  readonly #inserts: GroupCommit<NewJob, unknown>;
 
   constructor(database: BetterSqlite3.Database) {
     this.#database = database;
     this.#kysely = new Kysely<SqliteDatabaseSchema>({ dialect: new SqliteDialect({ database }) });
     this.#statements = prepareSqliteStatements(database);
     const statements = this.#statements;
+    const insertOne = (job: NewJob): unknown =>
+      statements.insertJob.get({
+        id: job.id,
+        ownerKeyId: job.ownerKeyId,
+        dialect: job.dialect,
+        model: job.model,
+        request: JSON.stringify(job.request),
+        input: JSON.stringify(job.input),
+        maxAttempts: job.maxAttempts,
+        deadlineAt: job.deadlineAt,
+        createdAt: job.createdAt,
+      });
+    const insertMany = database.transaction((jobs: readonly NewJob[]) => jobs.map(insertOne));
+    this.#inserts = new GroupCommit(
+      (jobs) => insertMany.immediate(jobs),
+      (job) => insertMany.immediate([job])[0],
+      () => this.#notifier.notify(),
+    );
     const recover = database.transaction((now: number): RecoveryReport => {
       const expired = statements.expirePastDeadline.run({ now, error: JSON.stringify(deadlinePassed) });
       const requeued = statements.requeueExpiredLeases.run({ now, error: JSON.stringify(leaseExpiredRetry) });
@@ -114,6 +134,7 @@ class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     this.#notifier.clear();
     if (!this.#database.open) return;
+    this.#inserts.flush();
     await this.#kysely.destroy();
     // Kysely closes the connection only if it ever ran a query.
     if (this.#database.open) this.#database.close();
@@ -121,20 +142,9 @@ class SqliteJobStore implements JobStore {
 
   // --- jobs ---------------------------------------------------------------------------------
 
+  /** Inserts are group-committed (see `group-commit.ts`): the promise settles after the commit. */
   async insertJob(job: NewJob): Promise<Job> {
-    const row = this.#statements.insertJob.get({
-      id: job.id,
-      ownerKeyId: job.ownerKeyId,
-      dialect: job.dialect,
-      model: job.model,
-      request: JSON.stringify(job.request),
-      input: JSON.stringify(job.input),
-      maxAttempts: job.maxAttempts,
-      deadlineAt: job.deadlineAt,
-      createdAt: job.createdAt,
-    });
-    this.#notifier.notify();
-    return jobFromRow(row);
+    return jobFromRow(await this.#inserts.submit(job));
   }
 
   async getJob(id: string): Promise<Job | undefined> {
