@@ -3,7 +3,7 @@ import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.
 
 /**
  * The only code that touches the database. SQLite (embedded) and PostgreSQL (scale-out) implement
- * it, and one contract suite (`job-store.contract.ts`) runs against both.
+ * it, and one contract suite (`contract/job-store-contract.ts`) runs against both.
  *
  * Invariants every implementation keeps:
  * - every state change is a compare-and-set on the current status (and, for a running job, on the

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../domain/generation-request.ts';
 import type { NewJob } from '../../domain/job.ts';
-import { describeJobStoreContract } from '../job-store.contract.ts';
+import { describeJobStoreContract } from '../contract/job-store-contract.ts';
 import { openSqliteJobStore } from './sqlite-job-store.ts';
 import { SchemaTooNewError } from './sqlite-migrations.ts';
 import { sqliteStatementSql } from './sqlite-statements.ts';
