@@ -15,9 +15,11 @@ export function zodFromJsonSchema(schema: JsonObjectSchema): z.ZodType<Validated
   const shape: Record<string, z.ZodType> = {};
   for (const [name, property] of Object.entries(schema.properties)) {
     const field = zodFromProperty(property);
-    const required = schema.required.includes(name);
-    if (property.default !== undefined) shape[name] = field.default(property.default as never);
-    else shape[name] = required ? field : field.optional();
+    // A required field's `default` is the playground's example (the seeds give the prompt one),
+    // not a value to fill in: a request without it must be refused.
+    if (schema.required.includes(name)) shape[name] = field;
+    else if (property.default !== undefined) shape[name] = field.default(property.default as never);
+    else shape[name] = field.optional();
   }
   return z.strictObject(shape);
 }
@@ -46,9 +48,14 @@ function zodFromProperty(property: JsonSchemaProperty): z.ZodType {
   }
 }
 
-/** Validates `body` against a compiled schema; throws AppError('validation_failed') listing every issue. */
+/**
+ * Validates `body` against the compiled schema; throws AppError('validation_failed') listing every
+ * issue. `schema` is the JSON Schema the validator came from, used to word type errors as the
+ * seed does ("an integer", not zod's "a number").
+ */
 export function validateInput(
   validator: z.ZodType<ValidatedInput>,
+  schema: JsonObjectSchema,
   body: unknown,
   fieldPrefix = '',
 ): ValidatedInput {
@@ -63,7 +70,9 @@ export function validateInput(
   }
   const parsed = validator.safeParse(body);
   if (parsed.success) return parsed.data;
-  throw AppError.validation(parsed.error.issues.flatMap((issue) => describeIssue(issue, body, fieldPrefix)));
+  throw AppError.validation(
+    parsed.error.issues.flatMap((issue) => describeIssue(issue, body, schema, fieldPrefix)),
+  );
 }
 
 /** `['images', 3]` → `images[3]`. */
@@ -76,7 +85,12 @@ export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
   return text.replace(/\.$/, '');
 }
 
-function describeIssue(issue: z.core.$ZodIssue, body: object, prefix: string): FieldIssue[] {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  body: object,
+  schema: JsonObjectSchema,
+  prefix: string,
+): FieldIssue[] {
   const field = formatPath(issue.path, prefix);
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -93,7 +107,9 @@ function describeIssue(issue: z.core.$ZodIssue, body: object, prefix: string): F
       if (received === undefined) {
         return [{ field, rule: 'required', message: `${field} is required` }];
       }
-      const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+      const declared = propertyAt(schema, issue.path)?.type;
+      const expected =
+        declared === 'integer' || issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
       return [
         { field, rule: 'type', message: `${field} must be ${expected}, got ${describeValue(received)}` },
       ];
@@ -125,6 +141,16 @@ function describeIssue(issue: z.core.$ZodIssue, body: object, prefix: string): F
     default:
       return [{ field, rule: issue.code, message: `${field}: ${issue.message}` }];
   }
+}
+
+/** The JSON Schema property a path points at (`images[1]` → the `images` items schema). */
+function propertyAt(schema: JsonObjectSchema, path: readonly PropertyKey[]): JsonSchemaProperty | undefined {
+  const [first, ...rest] = path;
+  let property = typeof first === 'string' ? schema.properties[first] : undefined;
+  for (const segment of rest) {
+    property = typeof segment === 'number' ? property?.items : undefined;
+  }
+  return property;
 }
 
 function valueAt(body: object, path: readonly PropertyKey[]): unknown {

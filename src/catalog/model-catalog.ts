@@ -21,7 +21,7 @@ export class ModelCatalog {
       const validator = zodFromJsonSchema(spec.inputSchema);
       this.models.set(spec.id, {
         spec,
-        validate: (input, fieldPrefix) => validateInput(validator, input, fieldPrefix),
+        validate: (input, fieldPrefix) => validateInput(validator, spec.inputSchema, input, fieldPrefix),
       });
     }
   }
