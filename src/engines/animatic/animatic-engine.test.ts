@@ -1,0 +1,350 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../domain/app-error.ts';
+import { resolveFfmpegBinaries, type FfmpegBinaries } from '../../media/ffmpeg-binaries.ts';
+import { probeMedia, type MediaProbe } from '../../media/ffprobe.ts';
+import { locateFont } from '../../media/font.ts';
+import type { EngineContext, GenerationTask } from '../engine.ts';
+import { AnimaticEngine } from './animatic-engine.ts';
+
+const run = promisify(execFile);
+const systemBinaries = resolveFfmpegBinaries({ searchPath: '/usr/bin:/bin' });
+const npmBinaries = resolveFfmpegBinaries({ searchPath: '' });
+const fontFile = locateFont();
+const engine = new AnimaticEngine({ binaries: systemBinaries, fontFile });
+let folder: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'reelgate-animatic-'));
+});
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+function task(overrides: Partial<GenerationTask> & { durationSeconds: number }): GenerationTask {
+  return {
+    jobId: 'job-1',
+    model: 'bytedance/seedance-v2/fast',
+    mode: 'text-to-video',
+    prompt: 'A lighthouse on a cliff at golden hour, waves below, slow push in',
+    width: 864,
+    height: 496,
+    fps: 24,
+    frameCount: Math.round(overrides.durationSeconds * 24),
+    seed: 7,
+    generateAudio: false,
+    images: [],
+    videos: [],
+    audios: [],
+    ...overrides,
+  };
+}
+
+interface Rendered {
+  readonly file: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly progress: readonly number[];
+  readonly workdir: string;
+}
+
+async function render(
+  input: GenerationTask,
+  options: { engine?: AnimaticEngine; signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+): Promise<Rendered> {
+  const workdir = await mkdtemp(path.join(folder, 'job-'));
+  const progress: number[] = [];
+  const context: EngineContext = {
+    signal: options.signal ?? new AbortController().signal,
+    workdir,
+    reportProgress: (fraction) => {
+      progress.push(fraction);
+      options.onProgress?.(fraction);
+    },
+    checkpoint: undefined,
+    saveCheckpoint: async () => undefined,
+    logger: pino({ level: 'silent' }),
+  };
+  const result = await (options.engine ?? engine).generate(input, context);
+  return { file: result.videoPath, metadata: result.metadata, progress, workdir };
+}
+
+async function probe(file: string, binaries: FfmpegBinaries = systemBinaries): Promise<MediaProbe> {
+  return probeMedia(binaries, file, { timeoutMs: 10_000 });
+}
+
+/** Checks every output rule of DESIGN.md §6 with ffprobe. */
+async function expectOutput(file: string, input: GenerationTask, binaries: FfmpegBinaries = systemBinaries) {
+  const facts = await probe(file, binaries);
+  expect(facts.formatName).toContain('mp4');
+  expect(facts.video).toMatchObject({
+    codec: 'h264',
+    pixelFormat: 'yuv420p',
+    width: input.width,
+    height: input.height,
+    fps: 24,
+    frameCount: input.frameCount,
+  });
+  expect(Math.abs((facts.video?.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
+  expect(Math.abs((facts.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
+  if (input.generateAudio) {
+    expect(facts.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 2 });
+    expect(Math.abs((facts.audio?.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
+  } else {
+    expect(facts.audio).toBeUndefined();
+  }
+  expect(facts.streams).toHaveLength(input.generateAudio ? 2 : 1);
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+}
+
+/** Frames as 64×36 grey pictures, decoded by the system ffmpeg. */
+async function greyFrames(file: string, frames: readonly number[]): Promise<Uint8Array[]> {
+  const select = frames.map((frame) => `eq(n\\,${frame})`).join('+');
+  const { stdout } = await run(
+    systemBinaries.ffmpeg,
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      `select=${select},scale=64:36,format=gray`,
+      '-vsync',
+      '0',
+      '-f',
+      'rawvideo',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 1 << 20 },
+  );
+  const size = 64 * 36;
+  return frames.map((_, index) => stdout.subarray(index * size, (index + 1) * size));
+}
+
+function meanDifference(left: Uint8Array | undefined, right: Uint8Array | undefined): number {
+  if (left === undefined || right === undefined) throw new Error('missing frame');
+  let total = 0;
+  left.forEach((value, index) => {
+    total += Math.abs(value - (right[index] ?? 0));
+  });
+  return total / left.length;
+}
+
+/** Live processes whose command line mentions `marker` (Linux /proc). */
+async function processesMentioning(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (commandLine.includes(marker)) found.push(Number(entry));
+  }
+  return found;
+}
+
+describe('AnimaticEngine output', () => {
+  it('renders 480p 16:9 without audio: H.264 yuv420p, exact size, 24 fps, exact frames, faststart', async () => {
+    const input = task({ durationSeconds: 3 });
+    const rendered = await render(input);
+    await expectOutput(rendered.file, input);
+
+    const bytes = await readFile(rendered.file);
+    expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
+    expect(rendered.progress[0]).toBe(0);
+    expect(rendered.progress.at(-1)).toBe(1);
+    expect([...rendered.progress].sort((left, right) => left - right)).toEqual(rendered.progress);
+
+    // The push-in really moves the picture.
+    const [first, last] = await greyFrames(rendered.file, [0, input.frameCount - 1]);
+    expect(meanDifference(first, last)).toBeGreaterThan(2);
+    expect(rendered.metadata).toMatchObject({
+      engine: 'animatic',
+      kind: 'previz',
+      note: expect.stringContaining('not a neural video model'),
+      palette: 'golden-hour',
+      cameraMove: 'push-in',
+      audio: null,
+      ffmpegSource: 'system',
+    });
+  });
+
+  it('renders 720p 21:9 (1470×630) with an AAC ambience bed', async () => {
+    const input = task({ width: 1470, height: 630, durationSeconds: 2, generateAudio: true, seed: 11 });
+    const rendered = await render(input);
+    await expectOutput(rendered.file, input);
+    expect(rendered.metadata['audio']).toMatchObject({ kind: 'synthesised ambience', bed: 'surf' });
+  });
+
+  it('renders 1080p 16:9 (1920×1088)', async () => {
+    const input = task({
+      width: 1920,
+      height: 1088,
+      durationSeconds: 2,
+      prompt: 'A neon city street at night, rain, tracking shot',
+    });
+    await expectOutput((await render(input)).file, input);
+  });
+});
+
+describe('AnimaticEngine determinism', () => {
+  it('renders the same task to the same bytes, and another seed to other bytes', async () => {
+    const input = task({ durationSeconds: 1, generateAudio: true, prompt: 'A quiet forest at night, orbit' });
+    const [first, second, reseeded] = await Promise.all([
+      render(input),
+      render(input),
+      render({ ...input, seed: input.seed + 1 }),
+    ]);
+    expect(await sha256(first.file)).toBe(await sha256(second.file));
+    expect(await sha256(reseeded.file)).not.toBe(await sha256(first.file));
+  });
+});
+
+describe('AnimaticEngine time-coded prompts', () => {
+  it('cuts hard between shots at the time codes, on a keyframe', async () => {
+    const input = task({
+      durationSeconds: 2,
+      prompt:
+        '[0-1s]: A snowy mountain peak at dawn, static tripod shot. [1-2s]: A neon city street at night, locked-off.',
+    });
+    const rendered = await render(input);
+    await expectOutput(rendered.file, input);
+    expect(rendered.metadata['shots']).toMatchObject([
+      {
+        startFrame: 0,
+        frameCount: 24,
+        palette: 'dawn',
+        cameraMove: 'static',
+        caption: expect.stringMatching(/^A snowy/),
+      },
+      {
+        startFrame: 24,
+        frameCount: 24,
+        palette: 'neon',
+        cameraMove: 'static',
+        caption: expect.stringMatching(/^A neon/),
+      },
+    ]);
+
+    const [before, last, first, after] = await greyFrames(rendered.file, [22, 23, 24, 25]);
+    const acrossCut = meanDifference(last, first);
+    expect(acrossCut).toBeGreaterThan(20);
+    expect(acrossCut).toBeGreaterThan(
+      8 * Math.max(meanDifference(before, last), meanDifference(first, after)),
+    );
+
+    const { stdout } = await run(systemBinaries.ffprobe, [
+      ...['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pict_type', '-of', 'csv=p=0'],
+      rendered.file,
+    ]);
+    const pictureTypes = stdout
+      .trim()
+      .split('\n')
+      // Side data (on the first frame) adds a trailing field and an empty line.
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.split(',')[0]);
+    expect(pictureTypes[0]).toBe('I');
+    expect(pictureTypes[24]).toBe('I');
+  });
+});
+
+describe('AnimaticEngine worst case', () => {
+  it('renders the most shots, the busiest particles and the longest captions in one ffmpeg command', async () => {
+    const words = 'rain lashes the neon signs while a courier in a yellow coat weaves through traffic'.repeat(
+      4,
+    );
+    const prompt = Array.from(
+      { length: 12 },
+      (_, index) => `[${index / 4}-${(index + 1) / 4}s]: ${words}, tracking`,
+    ).join(' ');
+    const input = task({ width: 496, height: 864, durationSeconds: 3, prompt, generateAudio: true });
+    const rendered = await render(input);
+    await expectOutput(rendered.file, input);
+    expect(rendered.metadata['shots']).toHaveLength(12);
+  });
+});
+
+describe('AnimaticEngine on both ffmpeg builds', () => {
+  // Every filter path at once: tracking and orbit (near layer), pull-out and push-in (zoompan),
+  // static (crop), pan (sliding crop); fireflies (blinking), rain, bokeh (two sprites), bubbles,
+  // mist and snow; captions; and the night ambience with crickets.
+  const everyPath =
+    '[0-0.5s]: A forest at night, tracking shot. [0.5-1s]: Neon street in the rain, zoom out. ' +
+    "[1-1.5s]: A diver's view of a coral reef, static. [1.5-2s]: Golden hour over the sea, pan right. " +
+    '[2-2.5s]: An overcast meadow, orbit. [2.5-3s]: Snowfall on the mountains, push in.';
+
+  it.each([
+    ['system ffmpeg 5.1', systemBinaries],
+    ['2018 static ffmpeg from npm', npmBinaries],
+  ])('renders every filter path with the %s', async (_, binaries) => {
+    const input = task({ durationSeconds: 3, generateAudio: true, prompt: everyPath });
+    const rendered = await render(input, { engine: new AnimaticEngine({ binaries, fontFile }) });
+    await expectOutput(rendered.file, input, binaries);
+    expect(rendered.metadata['ffmpegSource']).toBe(binaries.source);
+    expect(rendered.metadata['shots']).toMatchObject(
+      [
+        ['tracking', 'fireflies'],
+        ['pull-out', 'rain'],
+        ['static', 'bubbles'],
+        ['pan-right', 'dust'],
+        ['orbit', 'mist'],
+        ['push-in', 'snow'],
+      ].map(([cameraMove, particles]) => ({ cameraMove, particles })),
+    );
+  });
+});
+
+describe('AnimaticEngine cancellation', () => {
+  it('stops promptly on abort and leaves no ffmpeg behind', async () => {
+    const controller = new AbortController();
+    const reason = new Error('cancelled by the client');
+    let abortedAt = 0;
+    const input = task({ width: 1920, height: 1088, durationSeconds: 12, generateAudio: true });
+    const attempt = render(input, {
+      signal: controller.signal,
+      onProgress: (fraction) => {
+        // Abort once ffmpeg is running and has written some frames.
+        if (fraction > 0.12 && abortedAt === 0) {
+          abortedAt = performance.now();
+          controller.abort(reason);
+        }
+      },
+    });
+    await expect(attempt).rejects.toBe(reason);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(performance.now() - abortedAt).toBeLessThan(1000);
+    expect(await processesMentioning(folder)).toEqual([]);
+  });
+});
+
+describe('AnimaticEngine.supports', () => {
+  it('accepts plain text-to-video at the pixel-table sizes', () => {
+    expect(engine.supports(task({ durationSeconds: 5, width: 834, height: 1112 }))).toEqual({ ok: true });
+  });
+
+  it('explains what it cannot do', () => {
+    const image = { path: '/tmp/first.png', kind: 'image' as const, role: 'first_frame' };
+    expect(engine.supports(task({ durationSeconds: 5, images: [image] }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/reference images/),
+    });
+    expect(engine.supports(task({ durationSeconds: 5, width: 865 }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/must be even/),
+    });
+    expect(engine.supports(task({ durationSeconds: 5, frameCount: 0 }))).toMatchObject({ ok: false });
+  });
+
+  it('refuses to generate what it does not support', async () => {
+    await expect(render(task({ durationSeconds: 1, height: 495 }))).rejects.toBeInstanceOf(AppError);
+  });
+});
