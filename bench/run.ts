@@ -7,6 +7,7 @@ import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { locateFont } from '../src/media/font.ts';
 import { benchmarkAnimatic } from './animatic-bench.ts';
 import { benchmarkPickup } from './pickup-bench.ts';
+import { benchmarkProbe } from './probe-bench.ts';
 import { benchmarkStore } from './store-bench.ts';
 import { benchmarkSubmit } from './submit-bench.ts';
 
@@ -60,6 +61,9 @@ const binaries = resolveFfmpegBinaries({
   ffprobePath: config.ffprobePath,
   searchPath: config.searchPath,
 });
+const probe = await benchmarkProbe({ binaries });
+show(`ffprobe of a 5 s 720p MP4 (${binaries.source} ffprobe): median`, ms(probe.medianMs), '≤ 100 ms');
+
 const animatic = await benchmarkAnimatic({ binaries, fontFile: locateFont(), runs: 3 });
 show(
   `animatic 5 s ${animatic.width}×${animatic.height} with audio (${binaries.source} ffmpeg)`,

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { startServerProcess, temporaryDataDir } from '../test/support/server-process.ts';
+import { pacedLoad } from './paced-load.ts';
 
 const benchKey = 'rg_bench_key_0123456789abcdef';
 
@@ -15,7 +16,8 @@ export interface SubmitBenchmark {
 
 /**
  * Submit throughput and latency over real HTTP: a `reelgate serve --no-worker`-equivalent child
- * process (API + SQLite, no worker, so nothing competes with it) and autocannon in this process.
+ * process (API + SQLite, no worker, so nothing competes with it) and the load from this process:
+ * a paced open-loop generator for latency at 500 req/s, autocannon for saturated throughput.
  * Every request is the seed's RunComfy submit; a 200 means the job row is committed.
  */
 export async function benchmarkSubmit(options: { seconds?: number } = {}): Promise<SubmitBenchmark> {
@@ -33,16 +35,13 @@ export async function benchmarkSubmit(options: { seconds?: number } = {}): Promi
     body: JSON.stringify({ prompt: 'Golden hour on a quiet cafe terrace, slow push-in.' }),
   };
   try {
-    await autocannon({ ...request, connections: 10, duration: 2 }); // warm-up: JIT, page cache
-    const fixed = await autocannon({ ...request, connections: 20, overallRate: 500, duration: seconds });
+    // Warm-up (JIT, page cache), then an open-loop paced run: autocannon's -R sends each second's
+    // requests in one burst, which would measure queueing behind the burst instead of the server.
+    await pacedLoad({ ...request, rate: 500, seconds: 3 });
+    const fixed = await pacedLoad({ ...request, rate: 500, seconds });
     const saturated = await autocannon({ ...request, connections: 50, pipelining: 1, duration: seconds });
     return {
-      fixedRate: {
-        rate: fixed.requests.average,
-        p50Ms: fixed.latency.p50,
-        p99Ms: fixed.latency.p99,
-        errors: fixed.errors + fixed.non2xx,
-      },
+      fixedRate: { rate: fixed.achievedRate, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, errors: fixed.errors },
       saturated: {
         requestsPerSecond: saturated.requests.average,
         p99Ms: saturated.latency.p99,
