@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(config.worker).toEqual({
       enabled: true,
       concurrency: 1,
-      leaseMs: 10_000,
+      leaseMs: 8_000,
       pollMs: 1000,
       maxAttempts: 3,
       shutdownGraceMs: 30_000,

@@ -244,3 +244,24 @@ describe('models and docs', () => {
     expect(reply.body['status']).toBe('ok');
   });
 });
+
+describe('bodies the server cannot take', () => {
+  it('a body over 64 MB is a 413 naming the limit', async () => {
+    const reply = await call(fast(), {
+      key: testKey,
+      rawBody: JSON.stringify({ prompt: 'x'.repeat(65 * 1024 * 1024) }),
+    });
+    expect(reply.status).toBe(413);
+    expect(String(reply.body['error_message'])).toMatch(/64 MB/);
+  });
+
+  it('a body that is not JSON is a 415 saying what to send', async () => {
+    const reply = await fetch(fast(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testKey}`, 'content-type': 'text/plain' },
+      body: 'prompt=x',
+    });
+    expect(reply.status).toBe(415);
+    expect(await reply.text()).toMatch(/application\/json/);
+  });
+});

@@ -44,6 +44,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
   app.setSerializerCompiler(() => (value) => JSON.stringify(value));
+  // Every API here takes JSON; a text body is refused with 415 instead of reaching a validator.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
 
   await app.register(swagger, {

@@ -65,7 +65,9 @@ export class Worker {
   start(): void {
     this.unsubscribe = this.options.store.onJobAvailable(() => this.wake());
     this.timers.push(setInterval(() => this.wake(), this.options.pollMs));
-    this.timers.push(setInterval(() => void this.recover(), Math.max(500, this.options.leaseMs / 2)));
+    // The sweep is one indexed statement when there is nothing to do, so it runs every second: a
+    // dead worker's job is back in the queue within a second of its lease running out.
+    this.timers.push(setInterval(() => void this.recover(), recoverySweepMs));
     for (const timer of this.timers) timer.unref();
     void this.recover().then(() => this.wake());
   }
@@ -227,6 +229,8 @@ export class Worker {
     else log.error({ code: error.code }, `job failed: ${error.message}`);
   }
 }
+
+const recoverySweepMs = 1000;
 
 /** Progress is written to the store at most this often per job. */
 const progressIntervalMs = 500;
