@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { JobService } from '../src/jobs/job-service.ts';
 import { openSqliteJobStore } from '../src/store/sqlite/sqlite-job-store.ts';
 import { Worker } from '../src/worker/worker.ts';
+import { textRequest } from '../test/support/text-request.ts';
 
 /**
  * Queued → started: the time from calling `jobs.submit()` (which commits the row) to the
@@ -44,20 +45,7 @@ export async function benchmarkPickup(
         ownerKeyId: 'bench',
         dialect: 'runcomfy',
         input: {},
-        request: {
-          model: 'bytedance/seedance-v2/fast',
-          mode: 'text-to-video',
-          prompt: 'p',
-          resolution: '480p',
-          aspectRatio: '16:9',
-          durationSeconds: 4,
-          generateAudio: false,
-          seed: 1,
-          webSearch: false,
-          images: [],
-          videos: [],
-          audios: [],
-        },
+        request: textRequest(),
       });
       await running;
       await new Promise((resolve) => setTimeout(resolve, 2));

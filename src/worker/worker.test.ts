@@ -6,6 +6,7 @@ import type { JobStore } from '../store/job-store.ts';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.ts';
 import type { AttemptControls, JobRunner } from './job-runner.ts';
 import { Worker } from './worker.ts';
+import { textRequest } from '../../test/support/text-request.ts';
 
 const logger = pino({ level: 'silent' });
 const result: JobResult = { artifacts: [], metadata: { engine: 'test' } };
@@ -18,20 +19,7 @@ async function insert(store: JobStore, maxAttempts = 3): Promise<Job> {
     ownerKeyId: 'owner',
     dialect: 'runcomfy',
     model: 'm',
-    request: {
-      model: 'm',
-      mode: 'text-to-video',
-      prompt: 'p',
-      resolution: '480p',
-      aspectRatio: '16:9',
-      durationSeconds: 4,
-      generateAudio: false,
-      seed: 1,
-      webSearch: false,
-      images: [],
-      videos: [],
-      audios: [],
-    },
+    request: textRequest({ model: 'm' }),
     input: {},
     maxAttempts,
     deadlineAt: null,

@@ -1,0 +1,20 @@
+import type { GenerationRequest } from '../../src/domain/generation-request.ts';
+
+/** A small text-to-video request for tests and benchmarks that do not care about its content. */
+export function textRequest(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
+  return {
+    model: 'bytedance/seedance-v2/fast',
+    mode: 'text-to-video',
+    prompt: 'p',
+    resolution: '480p',
+    aspectRatio: '16:9',
+    durationSeconds: 4,
+    generateAudio: false,
+    seed: 1,
+    webSearch: false,
+    images: [],
+    videos: [],
+    audios: [],
+    ...overrides,
+  };
+}
