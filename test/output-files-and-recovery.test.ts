@@ -122,3 +122,28 @@ describe('a server killed with SIGKILL mid-job', () => {
     }
   });
 });
+
+describe('a server stopped with SIGTERM mid-job', () => {
+  it('stops taking requests, lets the running job finish within the grace period, then exits 0', async () => {
+    const dataDir = await temporaryDataDir();
+    const server = await startServerProcess({
+      REELGATE_DATA_DIR: dataDir,
+      REELGATE_BOOTSTRAP_KEY: testKey,
+      REELGATE_SHUTDOWN_GRACE_SECONDS: '60',
+    });
+    const submitted = await call(`${server.url}/v1/models/bytedance/seedance-v2/fast`, {
+      key: testKey,
+      body: { prompt: 'a slow pan across a harbour at night', duration: 8 },
+    });
+    const id = String(submitted.body['request_id']);
+    await pollStatus(String(submitted.body['status_url']), testKey, ['in_progress']);
+    expect(await server.stop('SIGTERM')).toBe(0);
+
+    const store = await openSqliteJobStore({ file: path.join(dataDir, 'reelgate.db') });
+    try {
+      expect(await store.getJob(id)).toMatchObject({ status: 'succeeded', attempt: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
