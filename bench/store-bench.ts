@@ -34,6 +34,7 @@ const request: GenerationRequest = {
   generateAudio: true,
   seed: 1234567,
   webSearch: false,
+  returnLastFrame: false,
   images: [{ source: 'https://example.com/first-frame.png', role: 'first_frame' }],
   videos: [],
   audios: [],
@@ -53,6 +54,7 @@ const result: JobResult = {
   artifacts: [
     {
       kind: 'video',
+      role: 'video',
       blobKey: 'outputs/bench/video.mp4',
       contentType: 'video/mp4',
       bytes: 2_345_678,
@@ -85,6 +87,7 @@ export async function benchmarkStore(options: StoreBenchmarkOptions): Promise<St
       model: request.model,
       request,
       input,
+      callbackUrl: null,
       maxAttempts: 3,
       deadlineAt: null,
       createdAt: createdAt + index,

@@ -22,6 +22,9 @@ export const errorCodes = {
   unauthorized: 401,
   forbidden: 403,
   not_cancellable: 409,
+  not_deletable: 409,
+  idempotency_conflict: 409,
+  not_ready: 409,
   payload_too_large: 413,
   unsupported_media_input: 422,
   invalid_signature: 403,
@@ -46,8 +49,6 @@ export interface AppErrorOptions {
   retryable?: boolean;
   /** Override of the HTTP status that the code implies. */
   status?: number;
-  /** Facts a dialect may add to its error body (e.g. RunComfy's cancel `outcome`). */
-  details?: Readonly<Record<string, unknown>>;
   cause?: unknown;
 }
 
@@ -57,7 +58,6 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly issues: readonly FieldIssue[];
   readonly retryable: boolean;
-  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -67,7 +67,6 @@ export class AppError extends Error {
     this.field = options.field;
     this.issues = options.issues ?? [];
     this.retryable = options.retryable ?? false;
-    this.details = options.details ?? {};
   }
 
   /** A validation error that lists every issue; the message names each field and rule. */

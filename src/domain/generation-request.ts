@@ -28,6 +28,8 @@ export interface GenerationRequest {
   readonly seed: number;
   /** Seedance's web-search tool; engines that cannot search ignore it and say so. */
   readonly webSearch: boolean;
+  /** Also publish the video's last frame as an image (Seedance `return_last_frame`). */
+  readonly returnLastFrame: boolean;
   readonly images: readonly MediaReference[];
   readonly videos: readonly MediaReference[];
   readonly audios: readonly MediaReference[];

@@ -23,9 +23,16 @@ export function isTerminal(status: JobStatus): boolean {
   return terminalStatuses.has(status);
 }
 
+/**
+ * What an artifact is for: the video itself, a poster frame and a frame strip (OpenAI's
+ * `thumbnail` / `spritesheet` variants), or the last frame (Seedance `return_last_frame`).
+ */
+export type ArtifactRole = 'video' | 'thumbnail' | 'spritesheet' | 'last_frame';
+
 /** A produced file, stored in the BlobStore under `blobKey`. */
 export interface Artifact {
   readonly kind: 'video' | 'image';
+  readonly role: ArtifactRole;
   readonly blobKey: string;
   readonly contentType: string;
   readonly bytes: number;
@@ -57,6 +64,8 @@ export interface Job {
   readonly dialect: string;
   readonly model: string;
   readonly request: GenerationRequest;
+  /** Where to POST the job's callbacks, when the client gave one (validated at submit). */
+  readonly callbackUrl: string | null;
   /** The client's input exactly as accepted (defaults applied), for echoing back. */
   readonly input: Readonly<Record<string, unknown>>;
   readonly status: JobStatus;
@@ -87,6 +96,7 @@ export interface NewJob {
   readonly dialect: string;
   readonly model: string;
   readonly request: GenerationRequest;
+  readonly callbackUrl: string | null;
   readonly input: Readonly<Record<string, unknown>>;
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;

@@ -18,9 +18,22 @@ export interface JobStore {
 
   // --- jobs ---------------------------------------------------------------------------------
   insertJob(job: NewJob): Promise<Job>;
+  /**
+   * Inserts the job unless the owner already used `idempotency.key` within `idempotency.since`…now;
+   * then returns that earlier job instead, with the request hash it was stored with. Atomic: two
+   * concurrent calls with one key create one job.
+   */
+  insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome>;
   getJob(id: string): Promise<Job | undefined>;
-  /** Jobs of one owner, newest first. */
+  /** Jobs of one owner matching the filters, in `order` of (created_at, id), paged. */
   listJobs(query: ListJobsQuery): Promise<Job[]>;
+  /** How many jobs match the query's filters (paging fields ignored). */
+  countJobs(query: ListJobsQuery): Promise<number>;
+  /**
+   * Deletes a finished job's record (succeeded, failed, cancelled or expired) and its idempotency
+   * keys. Returns false when the job is unknown or not finished. Its blobs are the caller's to remove.
+   */
+  deleteJob(id: string): Promise<boolean>;
 
   /**
    * Atomically takes the oldest claimable queued job (available_at ≤ now), marks it running with
@@ -84,10 +97,28 @@ export interface JobStore {
 export interface ListJobsQuery {
   readonly ownerKeyId: string;
   readonly statuses?: readonly JobStatus[];
+  readonly models?: readonly string[];
+  readonly ids?: readonly string[];
+  /** `desc` (newest first, the default) or `asc`, by (created_at, id). */
+  readonly order?: 'asc' | 'desc';
   readonly limit: number;
-  /** Return jobs created strictly before this job id's row (keyset paging). */
-  readonly before?: string;
+  /** Keyset paging: only jobs strictly after this job id's row in `order`. */
+  readonly after?: string;
+  /** Offset paging (page number × size), for APIs that page that way. */
+  readonly offset?: number;
 }
+
+export interface IdempotencyClaim {
+  readonly key: string;
+  /** A hash of what the request asked for; the same key with another hash is a conflict. */
+  readonly requestHash: string;
+  /** Keys older than this (epoch ms) are forgotten (24 h window). */
+  readonly since: number;
+}
+
+export type InsertOnceOutcome =
+  | { readonly created: true; readonly job: Job }
+  | { readonly created: false; readonly job: Job; readonly requestHash: string };
 
 export interface HeartbeatUpdate {
   readonly id: string;

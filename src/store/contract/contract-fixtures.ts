@@ -20,6 +20,7 @@ export const request: GenerationRequest = {
   generateAudio: true,
   seed: 42,
   webSearch: false,
+  returnLastFrame: false,
   images: [{ source: 'https://example.com/a.png', role: 'first_frame' }],
   videos: [],
   audios: [],
@@ -37,6 +38,7 @@ export const result: JobResult = {
   artifacts: [
     {
       kind: 'video',
+      role: 'video',
       blobKey: 'outputs/job-1/video.mp4',
       contentType: 'video/mp4',
       bytes: 123_456,
@@ -57,10 +59,13 @@ export const engineError: JobError = {
   retryable: true,
 };
 
-/** A new job for `owner-a` with three attempts and no deadline, unless `overrides` says otherwise. */
+/**
+ * A new job for `owner-a` with three attempts, no deadline and no callback, unless `overrides`
+ * says otherwise.
+ */
 export function newJob(id: string, createdAt: number, overrides: Partial<NewJob> = {}): NewJob {
   const defaults = { ownerKeyId: 'owner-a', dialect: 'runcomfy', model: request.model, maxAttempts: 3 };
-  return { ...defaults, id, request, input, deadlineAt: null, createdAt, ...overrides };
+  return { ...defaults, id, request, input, callbackUrl: null, deadlineAt: null, createdAt, ...overrides };
 }
 
 /** A stand-in for the SHA-256 hex digest of the secret of API key `id`: 64 characters, unique per id. */

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { JobStore } from '../job-store.ts';
 import { describeApiKeys } from './api-keys.ts';
 import { createContractContext } from './contract-fixtures.ts';
+import { describeDeletion } from './deletion.ts';
+import { describeIdempotency } from './idempotency.ts';
 import { describeJobsAndLeases } from './jobs-and-leases.ts';
+import { describeListing } from './listing.ts';
 import { describeQueueLifecycle } from './queue-lifecycle.ts';
 
 /**
@@ -31,6 +34,9 @@ export function describeJobStoreContract(
     const context = createContractContext(() => store);
     describeJobsAndLeases(context);
     describeQueueLifecycle(context);
+    describeListing(context);
+    describeIdempotency(context);
+    describeDeletion(context);
     describeApiKeys(context);
   });
 }

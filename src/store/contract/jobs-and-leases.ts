@@ -24,6 +24,7 @@ export function describeJobsAndLeases(context: ContractContext): void {
         dialect: 'runcomfy',
         model: request.model,
         request,
+        callbackUrl: null,
         input,
         status: 'queued',
         attempt: 0,
@@ -46,6 +47,41 @@ export function describeJobsAndLeases(context: ContractContext): void {
       expect(inserted.checkpoint).toBeUndefined();
       expect(await store.getJob('job-1')).toEqual(expected);
       expect(await store.getJob('no-such-job')).toBeUndefined();
+    });
+
+    it('round-trips the callback URL, returnLastFrame and every artifact role', async () => {
+      const store = context.store();
+      const callbackUrl = 'https://hooks.example.com/reelgate?token=a%20b&n=1';
+      const lastFrameRequest = { ...request, returnLastFrame: true };
+      await store.insertJob(newJob('job-1', t0, { callbackUrl, request: lastFrameRequest }));
+      const claimed = await claim('worker-a', t0 + 10);
+      expect(claimed).toMatchObject({ callbackUrl, request: lastFrameRequest });
+      const [video] = result.artifacts;
+      if (video === undefined) throw new Error('the result fixture has a video artifact');
+      const image = {
+        ...video,
+        kind: 'image',
+        contentType: 'image/png',
+        durationSeconds: 0,
+        fps: 0,
+      } as const;
+      const artifacts = [
+        video,
+        { ...image, role: 'thumbnail', blobKey: 'outputs/job-1/thumbnail.png' },
+        { ...image, role: 'spritesheet', blobKey: 'outputs/job-1/spritesheet.png', width: 2560 },
+        { ...image, role: 'last_frame', blobKey: 'outputs/job-1/last-frame.png' },
+      ] as const;
+      expect(await store.completeJob('job-1', 'worker-a', { ...result, artifacts }, t0 + 20)).toBe(true);
+      const stored = await store.getJob('job-1');
+      expect(stored).toMatchObject({ callbackUrl, request: lastFrameRequest, result: { artifacts } });
+      expect(stored?.request.returnLastFrame).toBe(true);
+      expect(stored?.result?.artifacts.map((artifact) => artifact.role)).toEqual([
+        'video',
+        'thumbnail',
+        'spritesheet',
+        'last_frame',
+      ]);
+      expect(await store.listJobs({ ownerKeyId: 'owner-a', limit: 1 })).toEqual([stored]);
     });
 
     it('claims in creation order, ties broken by id, then nothing', async () => {

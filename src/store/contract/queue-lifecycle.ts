@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { jobStatuses } from '../../domain/job.ts';
-import type { Job } from '../../domain/job.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { engineError, lease, newJob, result, t0 } from './contract-fixtures.ts';
 
 /**
  * Registers the contract for the queue as a whole: retries, cancellation, recovery of expired
- * leases and deadlines, queue positions and counts, listing, and job-available hints.
+ * leases and deadlines, queue positions and counts, and job-available hints.
  *
  * @param context the store under test and the helpers bound to it.
  */
@@ -180,40 +179,6 @@ export function describeQueueLifecycle(context: ContractContext): void {
         succeeded: 1,
         cancelled: 1,
       });
-    });
-  });
-
-  describe('listing', () => {
-    it("lists only the owner's jobs, newest first, filtered by status", async () => {
-      const store = context.store();
-      await insertJobs(3);
-      await store.insertJob(newJob('other-owner', t0 + 10, { ownerKeyId: 'owner-b' }));
-      await claim('worker-a', t0 + 20);
-      const ids = async (statuses?: Job['status'][]) =>
-        (await store.listJobs({ ownerKeyId: 'owner-a', limit: 10, ...(statuses ? { statuses } : {}) })).map(
-          (job) => job.id,
-        );
-      expect(await ids()).toEqual(['job-002', 'job-001', 'job-000']);
-      expect(await ids(['queued'])).toEqual(['job-002', 'job-001']);
-      expect(await ids(['running', 'succeeded'])).toEqual(['job-000']);
-      expect((await store.listJobs({ ownerKeyId: 'owner-b', limit: 10 })).map((job) => job.id)).toEqual([
-        'other-owner',
-      ]);
-    });
-
-    it('pages with a keyset cursor that only the owner can use', async () => {
-      const store = context.store();
-      await insertJobs(5);
-      await store.insertJob(newJob('other-owner', t0 + 2, { ownerKeyId: 'owner-b' }));
-      const page = async (before?: string) =>
-        (await store.listJobs({ ownerKeyId: 'owner-a', limit: 2, ...(before ? { before } : {}) })).map(
-          (job) => job.id,
-        );
-      expect(await page()).toEqual(['job-004', 'job-003']);
-      expect(await page('job-003')).toEqual(['job-002', 'job-001']);
-      expect(await page('job-001')).toEqual(['job-000']);
-      expect(await page('job-000')).toEqual([]);
-      expect(await page('other-owner')).toEqual([]);
     });
   });
 

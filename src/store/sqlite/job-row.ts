@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../domain/app-error.ts';
 import type { GenerationRequest } from '../../domain/generation-request.ts';
 import { jobStatuses } from '../../domain/job.ts';
-import type { Job } from '../../domain/job.ts';
+import type { ArtifactRole, Job } from '../../domain/job.ts';
 
 /**
  * The one place where a `jobs` row becomes a domain `Job`. Every row is parsed, not cast: a
@@ -28,17 +28,40 @@ function jsonText<Output>(schema: z.ZodType<Output>) {
     .pipe(schema);
 }
 
-const artifactSchema = z.looseObject({
-  kind: z.enum(['video', 'image']),
-  blobKey: z.string(),
-  contentType: z.string(),
-  bytes: z.number(),
-  width: z.number(),
-  height: z.number(),
-  durationSeconds: z.number(),
-  fps: z.number(),
-  hasAudio: z.boolean(),
-});
+// A record keyed by every role, so that a role added to the domain type fails to compile here
+// instead of making the new artifacts unreadable.
+const artifactRoles = {
+  video: 'video',
+  thumbnail: 'thumbnail',
+  spritesheet: 'spritesheet',
+  last_frame: 'last_frame',
+} as const satisfies { readonly [Role in ArtifactRole]: Role };
+
+const artifactSchema = z
+  .looseObject({
+    kind: z.enum(['video', 'image']),
+    // Results written before artifacts had roles (schema version 1) held one video, or images that
+    // were its thumbnails; a role that is present must be a known one.
+    role: z.enum(artifactRoles).optional(),
+    blobKey: z.string(),
+    contentType: z.string(),
+    bytes: z.number(),
+    width: z.number(),
+    height: z.number(),
+    durationSeconds: z.number(),
+    fps: z.number(),
+    hasAudio: z.boolean(),
+  })
+  .transform(({ role, ...artifact }) => ({
+    ...artifact,
+    role: role ?? (artifact.kind === 'video' ? 'video' : 'thumbnail'),
+  }));
+
+// The jobs layer validated the request against the catalog before it was stored; the store checks
+// only that it is still an object, so that a request type that grows (a new mode, a new field)
+// never makes older or newer stored jobs unreadable. Fields added after version 1 get the value
+// that means "not asked for" when an older job lacks them.
+const requestSchema = z.looseObject({ returnLastFrame: z.boolean().default(false) });
 
 // Loose objects keep fields this code does not know yet, so a newer writer's data survives a read.
 const resultSchema = z.looseObject({ artifacts: z.array(artifactSchema), metadata: jsonObject });
@@ -52,11 +75,9 @@ const jobRowSchema = z.object({
   dialect: z.string(),
   model: z.string(),
   status: z.enum(jobStatuses),
-  // The jobs layer validated the request against the catalog before it was stored; the store
-  // checks only that it is still an object, so that a request type that grows (a new mode, a new
-  // field) never makes older or newer stored jobs unreadable.
-  request: jsonText(jsonObject),
+  request: jsonText(requestSchema),
   input: jsonText(jsonObject),
+  callback_url: z.string().nullable(),
   attempt: z.number().int().nonnegative(),
   max_attempts: z.number().int().positive(),
   progress: z.number().min(0).max(1),
@@ -86,6 +107,7 @@ export function jobFromRow(row: unknown): Job {
     dialect: columns.dialect,
     model: columns.model,
     request: columns.request as unknown as GenerationRequest,
+    callbackUrl: columns.callback_url,
     input: columns.input,
     status: columns.status,
     attempt: columns.attempt,

@@ -6,6 +6,7 @@
 export interface SqliteDatabaseSchema {
   readonly jobs: JobsTable;
   readonly api_keys: ApiKeysTable;
+  readonly idempotency_keys: IdempotencyKeysTable;
 }
 
 export interface JobsTable {
@@ -16,6 +17,7 @@ export interface JobsTable {
   status: string;
   request: string;
   input: string;
+  callback_url: string | null;
   attempt: number;
   max_attempts: number;
   progress: number;
@@ -40,4 +42,12 @@ export interface ApiKeysTable {
   secret_hash: string;
   created_at: number;
   revoked_at: number | null;
+}
+
+export interface IdempotencyKeysTable {
+  owner_key_id: string;
+  key: string;
+  request_hash: string;
+  job_id: string;
+  created_at: number;
 }

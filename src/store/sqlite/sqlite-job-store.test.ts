@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import type { GenerationRequest } from '../../domain/generation-request.ts';
 import type { NewJob } from '../../domain/job.ts';
 import { describeJobStoreContract } from '../contract/job-store-contract.ts';
 import { openSqliteJobStore } from './sqlite-job-store.ts';
-import { SchemaTooNewError } from './sqlite-migrations.ts';
+import { applySqliteMigrations, SchemaTooNewError, sqliteMigrations } from './sqlite-migrations.ts';
 import { sqliteStatementSql } from './sqlite-statements.ts';
 
 let directory = '';
@@ -41,6 +42,7 @@ const request: GenerationRequest = {
   generateAudio: false,
   seed: 7,
   webSearch: false,
+  returnLastFrame: false,
   images: [],
   videos: [],
   audios: [],
@@ -48,7 +50,8 @@ const request: GenerationRequest = {
 
 function newJob(id: string, createdAt: number): NewJob {
   const fields = { ownerKeyId: 'owner-a', dialect: 'modelark', model: request.model, maxAttempts: 3 };
-  return { ...fields, id, request, input: { prompt: request.prompt }, deadlineAt: null, createdAt };
+  const input = { prompt: request.prompt };
+  return { ...fields, id, request, input, callbackUrl: null, deadlineAt: null, createdAt };
 }
 
 const t0 = 1_700_000_000_000;
@@ -86,8 +89,67 @@ describe('SQLite job store', () => {
     await store.close();
     await (await openSqliteJobStore({ file })).close();
     const database = new Database(file, { readonly: true });
-    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1]);
+    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2]);
     database.close();
+  });
+
+  it('upgrades a version 1 database, whose jobs then read with the defaults of later fields', async () => {
+    const file = freshFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const database = new Database(file);
+    applySqliteMigrations(database, sqliteMigrations.slice(0, 1));
+    // A finished job as version 1 wrote it: no callback_url column, no returnLastFrame in the
+    // request, and artifacts without a role.
+    const { returnLastFrame: _returnLastFrame, ...versionOneRequest } = request;
+    const artifact = { blobKey: 'b', contentType: 'video/mp4', bytes: 1, width: 2, height: 2, fps: 24 };
+    const artifacts = [
+      { ...artifact, kind: 'video', durationSeconds: 4, hasAudio: false },
+      { ...artifact, kind: 'image', contentType: 'image/jpeg', durationSeconds: 0, fps: 0, hasAudio: false },
+    ];
+    database
+      .prepare(
+        `INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, attempt, max_attempts,
+                           available_at, result, created_at, finished_at, updated_at)
+         VALUES ('old-1', 'owner-a', 'modelark', @model, 'succeeded', @request, '{}', 1, 3, @t0, @result,
+                 @t0, @t0, @t0)`,
+      )
+      .run({
+        model: request.model,
+        request: JSON.stringify(versionOneRequest),
+        result: JSON.stringify({ artifacts, metadata: {} }),
+        t0,
+      });
+    database.close();
+
+    const store = await openSqliteJobStore({ file });
+    const old = await store.getJob('old-1');
+    expect(old).toMatchObject({ callbackUrl: null, request, status: 'succeeded' });
+    expect(old?.result?.artifacts.map((each) => [each.kind, each.role])).toEqual([
+      ['video', 'video'],
+      ['image', 'thumbnail'],
+    ]);
+    const once = { key: 'key-1', requestHash: 'hash-1', since: t0 };
+    expect(await store.insertJobOnce(newJob('new-1', t0 + 1), once)).toMatchObject({ created: true });
+    expect(await store.deleteJob('old-1')).toBe(true);
+    expect((await store.countByStatus()).succeeded).toBe(0);
+    await store.close();
+  });
+
+  it('reports an artifact with an unknown role instead of guessing one', async () => {
+    const file = freshFile();
+    const store = await openSqliteJobStore({ file });
+    await store.insertJob(newJob('job-1', t0));
+    const database = new Database(file);
+    const poster = { kind: 'image', role: 'poster', blobKey: 'b', contentType: 'image/png', bytes: 1 };
+    const size = { width: 2, height: 2, durationSeconds: 0, fps: 0, hasAudio: false };
+    const result = { artifacts: [{ ...poster, ...size }], metadata: {} };
+    database.prepare("UPDATE jobs SET result = ? WHERE id = 'job-1'").run(JSON.stringify(result));
+    database.close();
+    await expect(store.getJob('job-1')).rejects.toMatchObject({
+      code: 'internal_error',
+      message: expect.stringMatching(/job-1.*result\.artifacts\.0\.role/),
+    });
+    await store.close();
   });
 
   it('refuses a database that a newer Reelgate migrated', async () => {
@@ -135,7 +197,9 @@ describe('SQLite job store', () => {
         .all(...parameters)
         .map((row) => row.detail)
         .join(' | ');
-      expect(plan, name).not.toMatch(/TEMP B-TREE|SCAN (jobs|api_keys)(?! USING (COVERING )?INDEX)/);
+      expect(plan, name).not.toMatch(
+        /TEMP B-TREE|SCAN (jobs|api_keys|idempotency_keys)(?! USING (COVERING )?INDEX)/,
+      );
     }
     database.close();
   });
@@ -146,45 +210,74 @@ describe('SQLite job store', () => {
     for (let index = 0; index < 600; index += 1) {
       await store.insertJob(newJob(`job-${String(index).padStart(4, '0')}`, t0 + index));
     }
-    const startSignal = path.join(path.dirname(file), 'go');
-    const workers = ['worker-1', 'worker-2', 'worker-3'].map((workerId) =>
-      claimInChildProcess(file, workerId, startSignal),
-    );
-    await Promise.all(workers.map((worker) => worker.ready));
-    await writeFile(startSignal, '');
-    const claimedByWorker = await Promise.all(workers.map((worker) => worker.claimed));
-    const claimed = claimedByWorker.flat();
+    const claimed = (await raceInChildProcesses(file, ['worker-1', 'worker-2', 'worker-3'], claimAll)).flat();
     expect(claimed).toHaveLength(600);
     expect(new Set(claimed).size).toBe(600);
     expect((await store.countByStatus()).succeeded).toBe(600);
+    await store.close();
+  }, 60_000);
+
+  it('creates one job per idempotency key when processes race on the same keys', async () => {
+    const file = freshFile();
+    const store = await openSqliteJobStore({ file });
+    const createdBy = await raceInChildProcesses(file, ['api-1', 'api-2', 'api-3'], insertOnceUnderFiftyKeys);
+    const created = createdBy.flat();
+    expect(created).toHaveLength(50);
+    const jobs = await store.listJobs({ ownerKeyId: 'owner-a', limit: 100 });
+    expect(jobs.map((job) => job.id).sort()).toEqual([...created].sort());
+    for (let index = 0; index < 50; index += 1) {
+      const again = await store.insertJobOnce(newJob(`late-${index}`, t0 + 20_000), {
+        key: `key-${index}`,
+        requestHash: 'late',
+        since: 0,
+      });
+      expect(again.created).toBe(false);
+    }
     await store.close();
   }, 60_000);
 });
 
 const storeModule = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sqlite-job-store.ts');
 
+/** Claims and completes jobs until none is left; returns the ids it claimed. */
+const claimAll = `
+  const claimed = [];
+  const result = { artifacts: [], metadata: {} };
+  for (let job; (job = await store.claimNext(workerId, 60000, now)); ) {
+    claimed.push(job.id);
+    await store.completeJob(job.id, workerId, result, now);
+  }
+  return claimed;`;
+
+/** Submits `template` once under each of 50 idempotency keys; returns the ids of the jobs it created. */
+const insertOnceUnderFiftyKeys = `
+  const created = [];
+  for (let index = 0; index < 50; index += 1) {
+    const job = { ...template, id: workerId + '-' + index, createdAt: now };
+    const outcome = await store.insertJobOnce(job, { key: 'key-' + index, requestHash: workerId, since: 0 });
+    if (outcome.created) created.push(job.id);
+  }
+  return created;`;
+
 /**
- * Runs a worker in another process (its own SQLite connection) that waits for `startSignal`, then
- * claims and completes jobs until none is left and prints the ids it claimed.
+ * Runs `work` (the body of an async function of `store`, `workerId`, `now` and `template` that
+ * returns a list of ids) in another process, with its own SQLite connection, once `startSignal`
+ * exists. `ready` settles when the process has opened the store; `ids` with what `work` returned.
  */
-function claimInChildProcess(file: string, workerId: string, startSignal: string) {
+function inChildProcess(file: string, workerId: string, startSignal: string, work: string) {
   const program = `
     import { existsSync } from 'node:fs';
-    const { storeModule, file, workerId, startSignal, now } = JSON.parse(process.argv.at(-1));
+    const { storeModule, file, workerId, startSignal, now, template } = JSON.parse(process.argv.at(-1));
     const { openSqliteJobStore } = await import(storeModule);
     const store = await openSqliteJobStore({ file });
     console.log('ready');
     while (!existsSync(startSignal)) await new Promise((resolve) => setTimeout(resolve, 2));
-    const claimed = [];
-    const result = { artifacts: [], metadata: {} };
-    for (let job; (job = await store.claimNext(workerId, 60000, now)); ) {
-      claimed.push(job.id);
-      await store.completeJob(job.id, workerId, result, now);
-    }
+    const ids = await (async () => { ${work} })();
     await store.close();
-    console.log(JSON.stringify(claimed));
+    console.log(JSON.stringify(ids));
   `;
-  const parameters = JSON.stringify({ storeModule, file, workerId, startSignal, now: t0 + 10_000 });
+  const template = newJob('template', t0);
+  const parameters = JSON.stringify({ storeModule, file, workerId, startSignal, now: t0 + 10_000, template });
   const nodeArguments = ['--import', 'tsx', '--input-type=module', '--eval', program, parameters];
   const child = spawn(process.execPath, nodeArguments, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -198,11 +291,20 @@ function claimInChildProcess(file: string, workerId: string, startSignal: string
     if (output.startsWith('ready\n')) signalReady();
   });
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const claimed = new Promise<string[]>((resolve, reject) => {
+  const ids = new Promise<string[]>((resolve, reject) => {
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${workerId} exited with ${code}: ${errors}`));
       resolve(JSON.parse(output.slice('ready\n'.length)) as string[]);
     });
   });
-  return { ready: Promise.race([ready, claimed.then(() => undefined)]), claimed };
+  return { ready: Promise.race([ready, ids.then(() => undefined)]), ids };
+}
+
+/** Starts one child process per worker id running `work`, releases them together, and collects their ids. */
+async function raceInChildProcesses(file: string, workerIds: readonly string[], work: string) {
+  const startSignal = path.join(path.dirname(file), 'go');
+  const workers = workerIds.map((workerId) => inChildProcess(file, workerId, startSignal, work));
+  await Promise.all(workers.map((worker) => worker.ready));
+  await writeFile(startSignal, '');
+  return Promise.all(workers.map((worker) => worker.ids));
 }

@@ -5,11 +5,13 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/app-error.ts';
 import type { ApiKey } from '../../domain/api-key.ts';
-import { jobStatuses } from '../../domain/job.ts';
+import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
 import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
+  IdempotencyClaim,
+  InsertOnceOutcome,
   JobStore,
   ListJobsQuery,
   RecoveryReport,
@@ -19,6 +21,7 @@ import { GroupCommit } from './group-commit.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
 import { jobFromRow, toJsonText } from './job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
+import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
 import { prepareSqliteStatements } from './sqlite-statements.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
@@ -70,7 +73,7 @@ export async function openSqliteJobStore(options: SqliteJobStoreOptions): Promis
     // append to the log instead of a rewrite of the pages. An in-memory database has no WAL.
     if (!inMemory) database.pragma('journal_mode = WAL');
     database.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    // No table references another yet; on, so that the first foreign key added is enforced.
+    // Idempotency keys reference their job; deleting a job cascades to its keys only when this is on.
     database.pragma('foreign_keys = ON');
     applySqliteMigrations(database);
     return new SqliteJobStore(database);
@@ -92,6 +95,7 @@ class SqliteJobStore implements JobStore {
   readonly #notifier = new JobAvailableNotifier();
   readonly #recover: (now: number) => RecoveryReport;
   readonly #inserts: GroupCommit<NewJob, unknown>;
+  readonly #insertOnce: (job: NewJob, idempotency: IdempotencyClaim) => InsertOnceRows;
 
   constructor(database: BetterSqlite3.Database) {
     this.#database = database;
@@ -106,6 +110,7 @@ class SqliteJobStore implements JobStore {
         model: job.model,
         request: JSON.stringify(job.request),
         input: JSON.stringify(job.input),
+        callbackUrl: job.callbackUrl,
         maxAttempts: job.maxAttempts,
         deadlineAt: job.deadlineAt,
         createdAt: job.createdAt,
@@ -116,6 +121,19 @@ class SqliteJobStore implements JobStore {
       (job) => insertMany.immediate([job])[0],
       () => this.#notifier.notify(),
     );
+    const insertOnce = database.transaction((job: NewJob, idempotency: IdempotencyClaim): InsertOnceRows => {
+      const { key, requestHash, since } = idempotency;
+      const earlier = statements.findIdempotentJob.get({ ownerKeyId: job.ownerKeyId, key, since });
+      if (earlier !== undefined) return { created: false, row: earlier };
+      const row = insertOne(job);
+      const remembered = { ownerKeyId: job.ownerKeyId, key, requestHash, jobId: job.id };
+      statements.rememberIdempotencyKey.run({ ...remembered, createdAt: job.createdAt });
+      return { created: true, row };
+    });
+    // IMMEDIATE: the lookup and the insert must see the same database. A deferred transaction
+    // would read under a shared lock, and another process inserting the same key before this one
+    // upgraded to a write would make it fail with SQLITE_BUSY instead of waiting.
+    this.#insertOnce = (job, idempotency) => insertOnce.immediate(job, idempotency);
     const recover = database.transaction((now: number): RecoveryReport => {
       const expired = statements.expirePastDeadline.run({ now, error: JSON.stringify(deadlinePassed) });
       const requeued = statements.requeueExpiredLeases.run({ now, error: JSON.stringify(leaseExpiredRetry) });
@@ -147,45 +165,52 @@ class SqliteJobStore implements JobStore {
     return jobFromRow(await this.#inserts.submit(job));
   }
 
+  /**
+   * Not group-committed: the key lookup and the insert are one IMMEDIATE transaction of their own,
+   * which is what makes concurrent calls with one key (in this process or another) create one job.
+   * The key is stamped with the job's `createdAt`, which is when the window starts.
+   */
+  async insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const outcome = this.#insertOnce(job, idempotency);
+    if (!outcome.created) {
+      const requestHash = outcome.row['idempotency_request_hash'];
+      if (typeof requestHash !== 'string') {
+        throw new AppError(
+          'internal_error',
+          `stored idempotency key "${idempotency.key}" has no request hash`,
+        );
+      }
+      return { created: false, job: jobFromRow(outcome.row), requestHash };
+    }
+    this.#notifier.notify();
+    return { created: true, job: jobFromRow(outcome.row) };
+  }
+
   async getJob(id: string): Promise<Job | undefined> {
     const row = this.#statements.getJob.get(id);
     return row === undefined ? undefined : jobFromRow(row);
   }
 
-  /**
-   * Newest first by (created_at, id). `before` pages by keyset; a `before` id that is unknown or
-   * belongs to another owner yields no jobs (it cannot be used to probe other owners' jobs). An
-   * empty `statuses` list matches no job.
-   */
   async listJobs(query: ListJobsQuery): Promise<Job[]> {
-    if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
-      throw new RangeError(`listJobs limit must be a non-negative integer, got ${query.limit}`);
-    }
-    const statuses = query.statuses;
-    if (query.limit === 0 || statuses?.length === 0) return [];
-    let select = this.#kysely
-      .selectFrom('jobs')
-      .selectAll()
-      .where('jobs.owner_key_id', '=', query.ownerKeyId)
-      .orderBy('jobs.created_at', 'desc')
-      .orderBy('jobs.id', 'desc')
-      .limit(query.limit);
-    if (statuses !== undefined) select = select.where('jobs.status', 'in', statuses);
-    if (query.before !== undefined) {
-      // created_at and id never change, so reading the cursor row first cannot race a write.
-      const cursor = await this.#kysely
-        .selectFrom('jobs')
-        .select(['created_at', 'id'])
-        .where('id', '=', query.before)
-        .where('owner_key_id', '=', query.ownerKeyId)
-        .executeTakeFirst();
-      if (cursor === undefined) return [];
-      select = select.where(({ eb, refTuple, tuple }) =>
-        eb(refTuple('jobs.created_at', 'jobs.id'), '<', tuple(cursor.created_at, cursor.id)),
-      );
-    }
-    const rows = await select.execute();
-    return rows.map(jobFromRow);
+    return listSqliteJobs(this.#kysely, query);
+  }
+
+  async countJobs(query: ListJobsQuery): Promise<number> {
+    return countSqliteJobs(this.#kysely, query);
+  }
+
+  /**
+   * A compare-and-set on a finished status, so a job that is still queued or running is never
+   * deleted under its worker. Its idempotency keys go with it through the foreign key's cascade,
+   * and the `jobs_count_delete` trigger keeps the finished counts exact.
+   */
+  async deleteJob(id: string): Promise<boolean> {
+    const deleted = await this.#kysely
+      .deleteFrom('jobs')
+      .where('id', '=', id)
+      .where('status', 'in', [...terminalStatuses])
+      .executeTakeFirst();
+    return deleted.numDeletedRows > 0n;
   }
 
   async claimNext(workerId: string, leaseMs: number, now: number): Promise<Job | undefined> {
@@ -352,6 +377,11 @@ class SqliteJobStore implements JobStore {
     return Number(row.count);
   }
 }
+
+/** What the insert-once transaction read or wrote; rows are parsed after it commits. */
+type InsertOnceRows =
+  | { readonly created: true; readonly row: unknown }
+  | { readonly created: false; readonly row: Record<string, unknown> };
 
 const statusSet: ReadonlySet<string> = new Set(jobStatuses);
 

@@ -107,6 +107,30 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'callback urls and idempotency keys',
+    // ADD COLUMN with no default rewrites nothing: every existing job reads back with no callback.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN callback_url TEXT;
+
+      -- An owner's Idempotency-Key and the job it created. The primary key makes a key unique per
+      -- owner (one row, replaced when the key is reused after the window), and deleting a job
+      -- deletes its keys through the cascade, so a key never points at a job that is gone.
+      -- foreign_keys is on for every connection the store opens.
+      CREATE TABLE idempotency_keys (
+        owner_key_id TEXT    NOT NULL,
+        key          TEXT    NOT NULL,
+        request_hash TEXT    NOT NULL,
+        job_id       TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (owner_key_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Without it every job deletion would scan the whole table to find the keys to cascade to.
+      CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
+    `,
+  },
 ];
 
 const createMigrationTable = `

@@ -5,9 +5,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  *
  * Why raw prepared statements instead of Kysely here: Kysely compiles every query and its SQLite
  * driver calls `prepare` on every execution, which costs more than running these statements
- * themselves. Submit, status polls, claim, heartbeat, complete and the API-key lookup run on every
- * request or every job, so they are prepared once; Kysely keeps the dynamic and occasional
- * queries (listing, cancel, key management) and the schema types.
+ * themselves. Submit (with or without an idempotency key), status polls, claim, heartbeat,
+ * complete and the API-key lookup run on every request or every job, so they are prepared once;
+ * Kysely keeps the dynamic and occasional queries (listing, cancel, deletion, key management) and
+ * the schema types.
  *
  * Both use the same connection. No Kysely transaction is ever opened on it: a transaction that
  * spans an `await` would let these synchronous statements run inside it. Multi-statement work
@@ -19,11 +20,26 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export const sqliteStatementSql = {
   insertJob: `
-    INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, attempt, max_attempts,
-                      progress, available_at, deadline_at, created_at, updated_at)
-    VALUES (@id, @ownerKeyId, @dialect, @model, 'queued', @request, @input, 0, @maxAttempts,
-            0, @createdAt, @deadlineAt, @createdAt, @createdAt)
+    INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, callback_url, attempt,
+                      max_attempts, progress, available_at, deadline_at, created_at, updated_at)
+    VALUES (@id, @ownerKeyId, @dialect, @model, 'queued', @request, @input, @callbackUrl, 0,
+            @maxAttempts, 0, @createdAt, @deadlineAt, @createdAt, @createdAt)
     RETURNING *`,
+
+  // The job an owner's idempotency key created, unless the key is older than the window. Every
+  // jobs column plus the key's request hash under a name no jobs column has.
+  findIdempotentJob: `
+    SELECT jobs.*, idempotency_keys.request_hash AS idempotency_request_hash
+    FROM idempotency_keys JOIN jobs ON jobs.id = idempotency_keys.job_id
+    WHERE idempotency_keys.owner_key_id = @ownerKeyId AND idempotency_keys.key = @key
+      AND idempotency_keys.created_at >= @since`,
+
+  // A key past the window is reused, not kept twice: its row now points at the new job.
+  rememberIdempotencyKey: `
+    INSERT INTO idempotency_keys (owner_key_id, key, request_hash, job_id, created_at)
+    VALUES (@ownerKeyId, @key, @requestHash, @jobId, @createdAt)
+    ON CONFLICT (owner_key_id, key) DO UPDATE
+    SET request_hash = excluded.request_hash, job_id = excluded.job_id, created_at = excluded.created_at`,
 
   getJob: `SELECT * FROM jobs WHERE id = ?`,
 
@@ -123,8 +139,24 @@ export interface InsertJobParameters {
   readonly model: string;
   readonly request: string;
   readonly input: string;
+  readonly callbackUrl: string | null;
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;
+  readonly createdAt: number;
+}
+
+/** Looks up an owner's idempotency key, ignoring it when it was stored before `since`. */
+export interface FindIdempotentJobParameters {
+  readonly ownerKeyId: string;
+  readonly key: string;
+  readonly since: number;
+}
+
+export interface RememberIdempotencyKeyParameters {
+  readonly ownerKeyId: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly jobId: string;
   readonly createdAt: number;
 }
 
@@ -161,6 +193,10 @@ export function prepareSqliteStatements(database: BetterSqlite3.Database) {
   const sql = sqliteStatementSql;
   return {
     insertJob: database.prepare<[InsertJobParameters], unknown>(sql.insertJob),
+    findIdempotentJob: database.prepare<[FindIdempotentJobParameters], Record<string, unknown>>(
+      sql.findIdempotentJob,
+    ),
+    rememberIdempotencyKey: database.prepare<[RememberIdempotencyKeyParameters]>(sql.rememberIdempotencyKey),
     getJob: database.prepare<[string], unknown>(sql.getJob),
     jobStatus: database.prepare<[string], unknown>(sql.jobStatus).pluck(),
     claimNext: database.prepare<[ClaimParameters], unknown>(sql.claimNext),
