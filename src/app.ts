@@ -14,6 +14,7 @@ import type { CreatedKey } from './keys/api-keys.ts';
 import { ensureStartupKey } from './keys/api-keys.ts';
 import { resolveFfmpegBinaries } from './media/ffmpeg-binaries.ts';
 import { probeVideoFacts } from './pipeline/probe-video-facts.ts';
+import { deriveImages } from './pipeline/derived-images.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import type { JobStore } from './store/job-store.ts';
 import { openStore } from './store/open-store.ts';
@@ -72,6 +73,7 @@ export async function startApplication(config: Config, options: StartOptions): P
       engineFor: (model) => engines.get(catalog.get(model).spec.defaultEngine),
       blobStore,
       probeVideo: (file, signal) => probeVideoFacts(binaries, file, signal),
+      deriveImages: (request) => deriveImages(binaries, request),
       scratchDir: path.join(config.dataDir, 'work'),
       logger,
     });
@@ -90,11 +92,14 @@ export async function startApplication(config: Config, options: StartOptions): P
   if (options.api) {
     const context: ApiContext = {
       catalog,
-      jobs: new JobService({ store, maxAttempts: config.worker.maxAttempts }),
+      jobs: new JobService({ store, blobStore, maxAttempts: config.worker.maxAttempts }),
       authenticate: createAuthenticator(store),
       publicUrl: () => publicUrl,
       artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
       drawSeed: randomSeed,
+      blobStore,
+      urlTtlSeconds: config.urlTtlSeconds,
+      now: Date.now,
     };
     server = await buildServer({ context, store, blobStore, signer, logger, version });
     await server.listen({ port: config.port, host: config.host });

@@ -94,10 +94,30 @@ describe('queue position and cancel (queued only)', () => {
       key: otherKey,
       method: 'POST',
     });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ error_code: 409001, outcome: 'not_cancellable', status: 'cancelled' });
-    expect(String(again.body['error_message'])).toMatch(
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ request_id: ids[1], outcome: 'not_cancellable', status: 'cancelled' });
+    expect(String(again.body['message'])).toMatch(
       /already finished \(cancelled\); only queued requests can be cancelled/,
+    );
+  });
+});
+
+describe('Idempotency-Key on the RunComfy submit', () => {
+  it('returns the same request for the same key and body, and a 409 for the same key with another body', async () => {
+    const headers = { 'idempotency-key': 'order-42' };
+    const send = (body: unknown) =>
+      fetch(submitUrl(), {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${testKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const first = (await (await send({ prompt: 'same', duration: 4 })).json()) as Record<string, unknown>;
+    const second = (await (await send({ duration: 4, prompt: 'same' })).json()) as Record<string, unknown>;
+    expect(second['request_id']).toBe(first['request_id']);
+    const conflict = await send({ prompt: 'different', duration: 4 });
+    expect(conflict.status).toBe(409);
+    expect(((await conflict.json()) as Record<string, unknown>)['error_message']).toMatch(
+      /order-42.*different request/,
     );
   });
 });
@@ -109,7 +129,7 @@ describe('cancel of running and finished requests', () => {
   });
   afterAll(async () => running.close());
 
-  it('refuses a running request and a completed one with a 409 that says why', async () => {
+  it('answers not_cancellable (2xx, as RunComfy clients expect) for running and completed requests, saying why', async () => {
     const long = await call(`${running.url}/v1/models/bytedance/seedance-v2/fast`, {
       key: testKey,
       body: { prompt: 'a long slow pan over hills', duration: 10 },
@@ -118,16 +138,14 @@ describe('cancel of running and finished requests', () => {
     const inProgress = await pollStatus(statusUrl, testKey, ['in_progress', 'completed']);
     expect(inProgress['status']).toBe('in_progress');
     const refused = await call(String(long.body['cancel_url']), { key: testKey, method: 'POST' });
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ outcome: 'not_cancellable', status: 'in_progress' });
-    expect(String(refused.body['error_message'])).toMatch(
-      /is in progress; only queued requests can be cancelled/,
-    );
+    expect(String(refused.body['message'])).toMatch(/is in progress; only queued requests can be cancelled/);
 
     const completed = await pollStatus(statusUrl, testKey, ['completed', 'failed'], 120_000);
     expect(completed['status']).toBe('completed');
     const late = await call(String(long.body['cancel_url']), { key: testKey, method: 'POST' });
-    expect(late.status).toBe(409);
+    expect(late.status).toBe(200);
     expect(late.body).toMatchObject({ outcome: 'not_cancellable', status: 'completed' });
   });
 });

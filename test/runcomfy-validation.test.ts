@@ -178,6 +178,18 @@ describe('RunComfy input validation over HTTP', () => {
     expect(String(reply.body['error_message'])).toMatch(/bytedance\/seedance-9\/ultra/);
   });
 
+  it("an unknown Runflow model path (…/runs) is answered in the Runflow envelope, not RunComfy's", async () => {
+    const reply = await call(`${application.url}/v1/models/bytedance/seedance/9.0/ultra/runs`, {
+      key: testKey,
+      body: { input: { prompt: 'x' } },
+    });
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(String(reply.body['message'])).toMatch(
+      /bytedance\/seedance\/9.0\/ultra.*bytedance\/seedance\/2.0\/fast\/text-to-video/,
+    );
+  });
+
   it('media inputs are refused clearly until the media-inputs work lands', async () => {
     const reply = await call(fast(), {
       key: testKey,

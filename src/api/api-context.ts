@@ -1,6 +1,7 @@
 import type { ModelCatalog } from '../catalog/model-catalog.ts';
 import type { Artifact } from '../domain/job.ts';
 import type { JobService } from '../jobs/job-service.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
 import type { Authenticator } from './auth.ts';
 
 /** What every route module receives: the services below the API, never the database itself. */
@@ -14,4 +15,10 @@ export interface ApiContext {
   artifactUrl(artifact: Artifact): Promise<string>;
   /** Draws a seed for a request that gave none. */
   drawSeed(): number;
+  /** Where outputs live, for routes that stream them (OpenAI `/content`). */
+  readonly blobStore: BlobStore;
+  /** Lifetime of output URLs handed out, in seconds. */
+  readonly urlTtlSeconds: number;
+  /** The clock (epoch ms), for times rendered into responses. */
+  now(): number;
 }

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { AppError } from '../domain/app-error.ts';
 
 /**
@@ -5,7 +6,8 @@ import type { AppError } from '../domain/app-error.ts';
  * (code, status, field, issues) is the same everywhere.
  */
 export interface ErrorRenderer {
-  (error: AppError): { readonly status: number; readonly body: unknown };
+  /** `request` lets a route shared by two dialects pick the envelope by path. */
+  (error: AppError, request: FastifyRequest): { readonly status: number; readonly body: unknown };
 }
 
 /** Reelgate's own envelope, for routes that belong to no dialect (health, files, models). */

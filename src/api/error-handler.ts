@@ -12,12 +12,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     const appError = toClientError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     const render = request.routeOptions.config.renderError ?? neutralErrorRenderer;
-    const rendered = render(appError);
+    const rendered = render(appError, request);
     void reply.status(rendered.status).send(rendered.body);
   });
   app.setNotFoundHandler((request, reply) => {
     const rendered = neutralErrorRenderer(
       new AppError('not_found', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`),
+      request,
     );
     void reply.status(rendered.status).send(rendered.body);
   });
@@ -38,7 +39,11 @@ function toClientError(error: FastifyError): AppError {
     return new AppError('invalid_json', 'the request body is empty; send a JSON object', { status: 400 });
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-    return new AppError('invalid_json', 'send the request body as application/json', { status: 415 });
+    return new AppError(
+      'invalid_json',
+      'this route does not accept that Content-Type; send application/json (routes that take files also accept multipart/form-data)',
+      { status: 415 },
+    );
   }
   if (status >= 400 && status < 500) {
     return new AppError('invalid_json', error.message, { status });

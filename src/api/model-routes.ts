@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CatalogModel } from '../catalog/model-catalog.ts';
+import { modelIds } from '../catalog/model-catalog.ts';
 import type { ApiContext } from './api-context.ts';
 import { renderRunComfyError } from './dialects/runcomfy/runcomfy-translate.ts';
 
@@ -33,6 +34,9 @@ function describeModel(model: CatalogModel) {
       : undefined) ?? 0;
   return {
     id: spec.id,
+    // Every id this model answers to, on every dialect.
+    ids: modelIds(spec),
+    aliases: spec.aliases,
     object: 'model',
     owned_by: 'bytedance',
     model_id: spec.id,

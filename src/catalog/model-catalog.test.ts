@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/app-error.ts';
-import { defaultCatalog } from './model-catalog.ts';
+import type { GenerationRequest } from '../domain/generation-request.ts';
+import { capabilityIssues } from './check-capabilities.ts';
+import { defaultCatalog, modelIds } from './model-catalog.ts';
 import { toGenerationRequest } from './to-generation-request.ts';
 
 // The input schemas as the seed pages publish them (extracted from shared/seeds 000–002).
@@ -98,6 +100,7 @@ describe('normalizing to a GenerationRequest', () => {
       generateAudio: false,
       seed: 42,
       webSearch: true,
+      returnLastFrame: false,
       images: [],
       videos: [],
       audios: [],
@@ -116,5 +119,66 @@ describe('normalizing to a GenerationRequest', () => {
       () => 1,
     );
     expect(request).toMatchObject({ prompt: 't', aspectRatio: '4:3', generateAudio: false, seed: 38810827 });
+  });
+});
+
+describe('model ids across dialects', () => {
+  it('finds each model by every one of its ids', () => {
+    expect(catalog.get('bytedance/seedance/2.0/fast/text-to-video').spec.id).toBe(
+      'bytedance/seedance-v2/fast',
+    );
+    expect(catalog.get('seedance-fast').spec.id).toBe('bytedance/seedance-v2/fast');
+    expect(catalog.get('dreamina-seedance-2-0-fast-260128').spec.id).toBe('bytedance/seedance-v2/fast');
+    expect(catalog.get('sora-2').spec.id).toBe('bytedance/seedance-v2/fast');
+    expect(catalog.get('seedance-pro').spec.id).toBe('bytedance/seedance-2.0/pro');
+    expect(catalog.get('dreamina-seedance-2-0-260128').spec.id).toBe('bytedance/seedance-2.0/pro');
+    expect(catalog.get('seedance-1-0-pro-fast-251015').spec.id).toBe(
+      'bytedance/seedance-1-0/pro/fast/text-to-video',
+    );
+  });
+
+  it('lists every id of every model once', () => {
+    const ids = catalog.list().flatMap((model) => modelIds(model.spec));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain('bytedance/seedance/2.0/fast/text-to-video');
+  });
+});
+
+describe('capability checks shared by every dialect', () => {
+  const names = {
+    resolution: 'resolution',
+    aspectRatio: 'ratio',
+    duration: 'duration',
+    audio: 'generate_audio',
+  };
+  const request = (overrides: Partial<GenerationRequest>): GenerationRequest => ({
+    ...toGenerationRequest(
+      catalog.get('seedance-pro').spec,
+      catalog.get('seedance-pro').validate({ prompt: 'p' }),
+      () => 1,
+    ),
+    ...overrides,
+  });
+
+  it('accepts what the model can do', () => {
+    expect(capabilityIssues(catalog.get('seedance-pro').spec, request({}), names)).toEqual([]);
+  });
+
+  it('refuses 1080p on 2.0 Pro, 13 s and audio and adaptive on 1.0, naming the dialect field', () => {
+    expect(
+      capabilityIssues(catalog.get('seedance-pro').spec, request({ resolution: '1080p' }), names),
+    ).toEqual([expect.objectContaining({ field: 'resolution', rule: 'enum' })]);
+    const v1 = catalog.get('seedance-1-0-pro-fast-251015').spec;
+    const issues = capabilityIssues(
+      v1,
+      request({ durationSeconds: 13, generateAudio: true, aspectRatio: 'adaptive' }),
+      names,
+    );
+    expect(issues.map((issue) => `${issue.field}:${issue.rule}`).sort()).toEqual([
+      'duration:range',
+      'generate_audio:unsupported',
+      'ratio:enum',
+    ]);
+    expect(issues.find((issue) => issue.field === 'duration')?.message).toMatch(/from 2 to 12/);
   });
 });

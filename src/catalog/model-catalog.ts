@@ -14,38 +14,52 @@ export interface CatalogModel {
 
 /** The models this server offers, by id. */
 export class ModelCatalog {
-  private readonly models = new Map<string, CatalogModel>();
+  /** Every id of every model (RunComfy path id and each dialect's aliases) → the model. */
+  private readonly byId = new Map<string, CatalogModel>();
+  private readonly models: CatalogModel[] = [];
 
   constructor(specs: readonly ModelSpec[]) {
     for (const spec of specs) {
       const validator = zodFromJsonSchema(spec.inputSchema);
-      this.models.set(spec.id, {
+      const model: CatalogModel = {
         spec,
         validate: (input, fieldPrefix) => validateInput(validator, spec.inputSchema, input, fieldPrefix),
-      });
+      };
+      this.models.push(model);
+      for (const id of modelIds(spec)) {
+        if (this.byId.has(id)) throw new Error(`model id "${id}" is used by two catalog models`);
+        this.byId.set(id, model);
+      }
     }
   }
 
   /** The model, or AppError('unknown_model') naming the id and the models there are. */
-  get(id: string): CatalogModel {
-    const model = this.models.get(id);
+  /** The model with this id or alias, or AppError('unknown_model') naming the id and the models there are. */
+  get(id: string, field = 'model'): CatalogModel {
+    const model = this.byId.get(id);
     if (model === undefined) {
       throw new AppError(
         'unknown_model',
-        `model "${id}" is not available here; available models: ${[...this.models.keys()].join(', ')}`,
-        { field: 'model' },
+        `model "${id}" is not available here; available models: ${this.models.map((entry) => entry.spec.id).join(', ')}`,
+        { field },
       );
     }
     return model;
   }
 
   find(id: string): CatalogModel | undefined {
-    return this.models.get(id);
+    return this.byId.get(id);
   }
 
   list(): CatalogModel[] {
-    return [...this.models.values()];
+    return [...this.models];
   }
+}
+
+/** The model's RunComfy id followed by all its aliases. */
+export function modelIds(spec: ModelSpec): string[] {
+  const aliases = spec.aliases;
+  return [spec.id, ...aliases.runflow, ...aliases.anyfast, ...aliases.modelark, ...aliases.openai];
 }
 
 /** The built-in catalog: the three seed models. */

@@ -1,4 +1,4 @@
-import type { Resolution } from '../domain/media-facts.ts';
+import type { AspectRatio, Resolution } from '../domain/media-facts.ts';
 import { pixelSize } from '../domain/media-facts.ts';
 import type { JsonObjectSchema, runComfyOutputSchema } from './json-schema.ts';
 
@@ -23,15 +23,38 @@ export interface ModelSpec {
     readonly videos?: string;
     readonly audios?: string;
   };
+  /**
+   * Every id the model answers to, per dialect. The RunComfy path id is `id` itself; all ids of all
+   * models are distinct, so any of them finds the model on any dialect.
+   */
+  readonly aliases: {
+    readonly runflow: readonly string[];
+    readonly anyfast: readonly string[];
+    readonly modelark: readonly string[];
+    /** OpenAI Videos `model` values mapped here (see docs/API.md). */
+    readonly openai: readonly string[];
+  };
+  /** What the model accepts, whatever the dialect: every dialect's request is checked against it. */
   readonly capabilities: {
     /** Whether the model can produce a soundtrack at all (1.0 Pro Fast cannot). */
     readonly audio: boolean;
     readonly resolutions: readonly Resolution[];
+    /** Whole seconds the model can generate. */
+    readonly durations: readonly number[];
+    /** Ratios it accepts; `adaptive` only where the model offers it. */
+    readonly ratios: readonly (AspectRatio | 'adaptive')[];
+    /** The duration a dialect's `auto` / -1 resolves to. */
+    readonly autoDuration: number;
   };
   /** The engine that runs this model unless the operator routes it elsewhere. */
   readonly defaultEngine: string;
   /** USD per generated second, by resolution. */
   readonly pricePerSecondUsd: Readonly<Partial<Record<Resolution, number>>>;
+}
+
+/** Every whole second from `from` to `to`. */
+export function secondsRange(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
 
 /** The one price the seeds publish: Seedance 2.0 Fast at 720p on Runflow (seed 003). */

@@ -1,6 +1,6 @@
 import type { ModelSpec } from './model-spec.ts';
 import { runComfyOutputSchema } from './json-schema.ts';
-import { pricesFrom720p, seedPrice720p } from './model-spec.ts';
+import { pricesFrom720p, secondsRange, seedPrice720p } from './model-spec.ts';
 
 /**
  * Seedance 1.0 Pro Fast text-to-video, as RunComfy publishes it (seed 002): `text` instead of
@@ -55,7 +55,19 @@ export const seedance10ProFast: ModelSpec = {
   },
   outputSchema: runComfyOutputSchema,
   fields: { prompt: 'text', aspectRatio: 'ratio' },
-  capabilities: { audio: false, resolutions: ['480p', '720p', '1080p'] },
+  aliases: {
+    runflow: ['bytedance/seedance/1.0/pro/fast/text-to-video'],
+    anyfast: ['seedance-1-0-pro-fast'],
+    modelark: ['seedance-1-0-pro-fast-251015'],
+    openai: [],
+  },
+  capabilities: {
+    audio: false,
+    resolutions: ['480p', '720p', '1080p'],
+    durations: secondsRange(2, 12),
+    ratios: ['16:9', '4:3', '1:1', '3:4', '9:16', '21:9'],
+    autoDuration: 5,
+  },
   defaultEngine: 'animatic',
   pricePerSecondUsd: pricesFrom720p(seedPrice720p, ['480p', '720p', '1080p']),
 };

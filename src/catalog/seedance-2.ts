@@ -2,7 +2,7 @@ import type { JsonObjectSchema } from './json-schema.ts';
 import type { ModelSpec } from './model-spec.ts';
 import type { Resolution } from '../domain/media-facts.ts';
 import { runComfyOutputSchema } from './json-schema.ts';
-import { pricesFrom720p, seedPrice720p } from './model-spec.ts';
+import { pricesFrom720p, secondsRange, seedPrice720p } from './model-spec.ts';
 
 /**
  * Seedance 2.0 Fast and Pro, as RunComfy publishes them (seeds 000 and 001). The two schemas are
@@ -93,7 +93,12 @@ function seedance2InputSchema(variant: 'Fast' | 'Pro', resolutions: readonly str
   };
 }
 
-function seedance2(id: string, variant: 'Fast' | 'Pro', resolutions: readonly Resolution[]): ModelSpec {
+function seedance2(
+  id: string,
+  variant: 'Fast' | 'Pro',
+  resolutions: readonly Resolution[],
+  aliases: ModelSpec['aliases'],
+): ModelSpec {
   return {
     id,
     name: `Seedance 2.0 ${variant}`,
@@ -110,12 +115,34 @@ function seedance2(id: string, variant: 'Fast' | 'Pro', resolutions: readonly Re
       videos: 'videos',
       audios: 'audios',
     },
-    capabilities: { audio: true, resolutions },
+    aliases,
+    capabilities: {
+      audio: true,
+      resolutions,
+      durations: secondsRange(4, 15),
+      ratios: ['adaptive', '16:9', '9:16', '4:3', '3:4', '1:1', '21:9'],
+      autoDuration: 5,
+    },
     defaultEngine: 'animatic',
     pricePerSecondUsd: pricesFrom720p(seedPrice720p, resolutions),
   };
 }
 
-export const seedance2Fast = seedance2('bytedance/seedance-v2/fast', 'Fast', ['480p', '720p', '1080p']);
+/** Runflow lists one model per mode; they all reach the same model here. */
+function runflowIds(base: string): string[] {
+  return ['text-to-video', 'image-to-video', 'reference-to-video'].map((mode) => `${base}/${mode}`);
+}
 
-export const seedance2Pro = seedance2('bytedance/seedance-2.0/pro', 'Pro', ['480p', '720p']);
+export const seedance2Fast = seedance2('bytedance/seedance-v2/fast', 'Fast', ['480p', '720p', '1080p'], {
+  runflow: runflowIds('bytedance/seedance/2.0/fast'),
+  anyfast: ['seedance-fast'],
+  modelark: ['dreamina-seedance-2-0-fast-260128'],
+  openai: ['sora-2'],
+});
+
+export const seedance2Pro = seedance2('bytedance/seedance-2.0/pro', 'Pro', ['480p', '720p'], {
+  runflow: runflowIds('bytedance/seedance/2.0'),
+  anyfast: ['seedance-pro'],
+  modelark: ['dreamina-seedance-2-0-260128'],
+  openai: ['sora-2-pro'],
+});

@@ -27,6 +27,7 @@ export function toGenerationRequest(
     generateAudio: spec.capabilities.audio && fields.audio !== undefined && input[fields.audio] === true,
     seed: typeof seed === 'number' ? seed : drawSeed(),
     webSearch: fields.webSearch !== undefined && input[fields.webSearch] === true,
+    returnLastFrame: false,
     images: mediaList(input, fields.images),
     videos: mediaList(input, fields.videos),
     audios: mediaList(input, fields.audios),

@@ -8,6 +8,7 @@ import { frameCount, nearestAspectRatio, outputFps, pixelSize } from '../domain/
 import type { Engine, GenerationTask, LocalMedia } from '../engines/engine.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { AttemptControls, JobRunner } from '../worker/job-runner.ts';
+import type { DerivedImage, DeriveImagesRequest } from './derived-images.ts';
 import type { VideoFacts } from './output-check.ts';
 import { checkOutput } from './output-check.ts';
 
@@ -17,6 +18,8 @@ export interface PipelineOptions {
   readonly blobStore: BlobStore;
   /** Reads the facts of a produced video (ffprobe). */
   readonly probeVideo: (file: string, signal: AbortSignal) => Promise<VideoFacts>;
+  /** Makes the thumbnail, spritesheet and (when asked) last-frame images of a checked video. */
+  readonly deriveImages: (request: DeriveImagesRequest) => Promise<DerivedImage[]>;
   /** Parent of every attempt's private scratch folder. */
   readonly scratchDir: string;
   readonly logger: Logger;
@@ -77,25 +80,21 @@ export class Pipeline implements JobRunner {
       const facts = await this.options.probeVideo(generated.videoPath, controls.signal);
       checkOutput(task, facts);
 
-      controls.reportProgress(stageSpan.publishing[0], 'publishing');
-      const stored = await this.options.blobStore.put(
-        `outputs/${job.id}/video.mp4`,
-        { path: generated.videoPath },
-        'video/mp4',
-      );
-      const artifact: Artifact = {
-        kind: 'video',
-        blobKey: stored.key,
-        contentType: stored.contentType,
-        bytes: stored.size,
+      const images = await this.options.deriveImages({
+        videoPath: generated.videoPath,
+        workdir,
         width: facts.width,
         height: facts.height,
         durationSeconds: facts.durationSeconds,
-        fps: facts.fps,
-        hasAudio: facts.hasAudio,
-      };
+        lastFrame: job.request.returnLastFrame,
+        signal: controls.signal,
+      });
+
+      controls.reportProgress(stageSpan.publishing[0], 'publishing');
+      const artifacts = [await this.publishVideo(job, generated.videoPath, facts)];
+      for (const image of images) artifacts.push(await this.publishImage(job, image));
       return {
-        artifacts: [artifact],
+        artifacts,
         metadata: {
           engine: engine.id,
           aspect_ratio: aspectRatio,
@@ -116,6 +115,47 @@ export class Pipeline implements JobRunner {
       await rm(path.dirname(workdir), { recursive: false, force: true }).catch(() => undefined);
     }
   }
+
+  private async publishVideo(job: Job, file: string, facts: VideoFacts): Promise<Artifact> {
+    const stored = await this.options.blobStore.put(outputKey(job, 'video.mp4'), { path: file }, 'video/mp4');
+    return {
+      kind: 'video',
+      role: 'video',
+      blobKey: stored.key,
+      contentType: stored.contentType,
+      bytes: stored.size,
+      width: facts.width,
+      height: facts.height,
+      durationSeconds: facts.durationSeconds,
+      fps: facts.fps,
+      hasAudio: facts.hasAudio,
+    };
+  }
+
+  private async publishImage(job: Job, image: DerivedImage): Promise<Artifact> {
+    const stored = await this.options.blobStore.put(
+      outputKey(job, path.basename(image.path)),
+      { path: image.path },
+      image.contentType,
+    );
+    return {
+      kind: 'image',
+      role: image.role,
+      blobKey: stored.key,
+      contentType: stored.contentType,
+      bytes: stored.size,
+      width: image.width,
+      height: image.height,
+      durationSeconds: 0,
+      fps: 0,
+      hasAudio: false,
+    };
+  }
+}
+
+/** Blob key for an output: one folder per job. */
+function outputKey(job: Job, file: string): string {
+  return `outputs/${job.id}/${file}`;
 }
 
 /**

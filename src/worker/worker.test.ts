@@ -20,6 +20,7 @@ async function insert(store: JobStore, maxAttempts = 3): Promise<Job> {
     dialect: 'runcomfy',
     model: 'm',
     request: textRequest({ model: 'm' }),
+    callbackUrl: null,
     input: {},
     maxAttempts,
     deadlineAt: null,

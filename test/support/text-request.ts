@@ -12,6 +12,7 @@ export function textRequest(overrides: Partial<GenerationRequest> = {}): Generat
     generateAudio: false,
     seed: 1,
     webSearch: false,
+    returnLastFrame: false,
     images: [],
     videos: [],
     audios: [],

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { toGenerationRequest } from '../../../catalog/to-generation-request.ts';
 import type { Job } from '../../../domain/job.ts';
 import type { ApiContext } from '../../api-context.ts';
+import { idempotencyOf } from '../../request-extras.ts';
+import { renderRunflowError, unknownRunflowModel } from '../runflow/runflow-error.ts';
 import {
-  notCancellable,
-  renderCancelled,
+  renderCancelOutcome,
   renderResult,
   renderRunComfyError,
   renderStatus,
@@ -37,8 +38,26 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
       async (request) => submit(request, model.spec.id),
     );
   }
-  app.post('/v1/models/*', { config, schema: { hide: true } }, async (request) =>
-    submit(request, (request.params as Record<string, string>)['*'] ?? ''),
+  // `/v1/models/{path}/runs` is Runflow's create route; its known models have static routes, so
+  // one reaching this wildcard names a model Runflow does not have, and is answered in its envelope.
+  const isRunflowPath = (request: FastifyRequest) => (request.url.split('?')[0] ?? '').endsWith('/runs');
+  app.post(
+    '/v1/models/*',
+    {
+      config: {
+        renderError: (error, request) =>
+          isRunflowPath(request) ? renderRunflowError(error) : renderRunComfyError(error),
+      },
+      schema: { hide: true },
+    },
+    async (request) => {
+      const path = (request.params as Record<string, string>)['*'] ?? '';
+      if (isRunflowPath(request)) {
+        const runflowIds = context.catalog.list().flatMap((model) => model.spec.aliases.runflow);
+        throw unknownRunflowModel(path.replace(/\/runs$/, ''), runflowIds);
+      }
+      return submit(request, path);
+    },
   );
 
   async function submit(request: FastifyRequest, modelId: string) {
@@ -50,6 +69,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
       dialect: 'runcomfy',
       request: toGenerationRequest(model.spec, input, context.drawSeed),
       input,
+      idempotency: idempotencyOf(request, { model: modelId, body: request.body }),
     });
     return renderSubmitted(job, context.publicUrl());
   }
@@ -106,8 +126,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
       const key = await context.authenticate(request);
       const { request_id: id } = request.params as { request_id: string };
       const { job, cancelled } = await context.jobs.cancel(id, key.id);
-      if (!cancelled) throw notCancellable(job);
-      return renderCancelled(job);
+      return renderCancelOutcome(job, cancelled);
     },
   );
 }

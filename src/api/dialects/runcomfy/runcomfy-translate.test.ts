@@ -4,7 +4,7 @@ import type { Job } from '../../../domain/job.ts';
 import { seedance2Fast } from '../../../catalog/seedance-2.ts';
 import {
   jobCost,
-  notCancellable,
+  renderCancelOutcome,
   renderResult,
   renderRunComfyError,
   renderStatus,
@@ -18,6 +18,7 @@ const job: Job = {
   ownerKeyId: 'key',
   dialect: 'runcomfy',
   model: 'bytedance/seedance-v2/fast',
+  callbackUrl: null,
   request: {
     model: 'bytedance/seedance-v2/fast',
     mode: 'text-to-video',
@@ -28,6 +29,7 @@ const job: Job = {
     generateAudio: true,
     seed: 1,
     webSearch: false,
+    returnLastFrame: false,
     images: [],
     videos: [],
     audios: [],
@@ -143,16 +145,17 @@ describe('RunComfy translations', () => {
     });
   });
 
-  it('a refused cancel says why and carries outcome not_cancellable', () => {
-    const rendered = renderRunComfyError(notCancellable({ ...job, status: 'running' }));
-    expect(rendered.status).toBe(409);
-    expect(rendered.body).toMatchObject({
-      outcome: 'not_cancellable',
-      status: 'in_progress',
+  it('cancel answers with outcome: cancelled when queued, not_cancellable with the reason otherwise', () => {
+    expect(renderCancelOutcome({ ...job, status: 'cancelled' }, true)).toEqual({
       request_id: job.id,
+      status: 'cancelled',
+      outcome: 'cancelled',
     });
-    expect(String(rendered.body['error_message'])).toMatch(
-      /in progress; only queued requests can be cancelled/,
-    );
+    expect(renderCancelOutcome({ ...job, status: 'running' }, false)).toEqual({
+      request_id: job.id,
+      status: 'in_progress',
+      outcome: 'not_cancellable',
+      message: `request ${job.id} is in progress; only queued requests can be cancelled`,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { AppError } from '../../../domain/app-error.ts';
+import type { AppError } from '../../../domain/app-error.ts';
 import type { Job, JobStatus } from '../../../domain/job.ts';
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
 
@@ -86,23 +86,19 @@ export function jobCost(job: Job, spec: ModelSpec | undefined): number {
   return Math.round(price * job.request.durationSeconds * 10_000) / 10_000;
 }
 
-export function renderCancelled(job: Job) {
-  return { request_id: job.id, status: runComfyStatus(job.status), outcome: 'cancelled' as const };
-}
-
 /**
- * The refusal for a job that is no longer queued: a 409 that says why, carrying the
- * `request_id` / `status` / `outcome: "not_cancellable"` fields RunComfy clients read.
+ * The cancel answer. RunComfy's clients read `outcome` from a 2xx answer: `cancelled` when the
+ * request was queued, `not_cancellable` otherwise — with `message` saying why (only queued
+ * requests can be cancelled). See docs/decisions/0004-runcomfy-cancel-status.md.
  */
-export function notCancellable(job: Job): AppError {
+export function renderCancelOutcome(job: Job, cancelled: boolean) {
   const status = runComfyStatus(job.status);
-  const reason =
+  if (cancelled) return { request_id: job.id, status, outcome: 'cancelled' as const };
+  const message =
     job.status === 'running'
       ? `request ${job.id} is in progress; only queued requests can be cancelled`
       : `request ${job.id} has already finished (${status}); only queued requests can be cancelled`;
-  return new AppError('not_cancellable', reason, {
-    details: { request_id: job.id, status, outcome: 'not_cancellable' },
-  });
+  return { request_id: job.id, status, outcome: 'not_cancellable' as const, message };
 }
 
 const errorNames: Record<number, string> = {
@@ -150,7 +146,6 @@ export function renderRunComfyError(error: AppError): { status: number; body: Re
       error_code: status * 1000 + suffix,
       error_message: `${errorNames[status] ?? 'Error'}: ${error.message}`,
       detail,
-      ...error.details,
     },
   };
 }
