@@ -7,7 +7,11 @@ import type { JobStore } from '../store/job-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { UrlSigner } from '../storage/url-signer.ts';
 import type { ApiContext } from './api-context.ts';
+import { registerAnyFastRoutes } from './dialects/anyfast/anyfast-routes.ts';
+import { registerModelArkRoutes } from './dialects/modelark/modelark-routes.ts';
+import { registerOpenAiVideoRoutes } from './dialects/openai/openai-video-routes.ts';
 import { registerRunComfyRoutes } from './dialects/runcomfy/runcomfy-routes.ts';
+import { registerRunflowRoutes } from './dialects/runflow/runflow-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerFileRoutes } from './file-routes.ts';
 import { registerModelRoutes } from './model-routes.ts';
@@ -72,5 +76,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await registerModelRoutes(app, dependencies.context);
   await registerFileRoutes(app, { blobStore: dependencies.blobStore, signer: dependencies.signer });
   await registerRunComfyRoutes(app, dependencies.context);
+  await registerRunflowRoutes(app, dependencies.context);
+  await registerAnyFastRoutes(app, dependencies.context);
+  await registerModelArkRoutes(app, dependencies.context);
+  await registerOpenAiVideoRoutes(app, dependencies.context);
   return app;
 }
