@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ArtifactRole } from '../domain/job.ts';
+import { outputFps } from '../domain/media-facts.ts';
 import type { FfmpegBinaries } from '../media/ffmpeg-binaries.ts';
 import { runFfmpeg, untrustedProtocolWhitelist } from '../media/run-ffmpeg.ts';
 
@@ -33,79 +34,67 @@ const timeoutMs = 60_000;
  * The still images clients ask for besides the video: a poster frame from the middle
  * (`thumbnail`, JPEG), a 4 × 2 strip of evenly spaced frames (`spritesheet`, JPEG) and, when asked,
  * the video's very last frame as a lossless PNG (`last_frame`, for chaining a next shot from it).
- * The filters used exist in both Debian's ffmpeg 5.1 and the 2018 static build.
+ *
+ * One ffmpeg run decodes the video once and feeds every image from a `split`: separate runs cost
+ * three process starts and three decodes (1.4 s for a 5 s 720p clip, as long as the render). The
+ * filters used exist in both Debian's ffmpeg 5.1 and the 2018 static build.
  */
 export async function deriveImages(
   binaries: FfmpegBinaries,
   request: DeriveImagesRequest,
 ): Promise<DerivedImage[]> {
-  const input = ['-protocol_whitelist', untrustedProtocolWhitelist];
-  const options = { timeoutMs, signal: request.signal };
-  const images: DerivedImage[] = [];
-
-  const thumbnail = path.join(request.workdir, 'thumbnail.jpg');
-  await runFfmpeg(
-    binaries.ffmpeg,
-    [
-      ...input,
-      '-ss',
-      (request.durationSeconds / 2).toFixed(3),
-      '-i',
-      request.videoPath,
-      '-frames:v',
-      '1',
-      '-q:v',
-      '3',
-      '-y',
-      thumbnail,
-    ],
-    options,
-  );
-  images.push({
-    role: 'thumbnail',
-    path: thumbnail,
-    contentType: 'image/jpeg',
-    width: request.width,
-    height: request.height,
-  });
-
-  // Exactly columns × rows frames, evenly spread: fps = cells / duration.
+  const frames = Math.max(1, Math.round(request.durationSeconds * outputFps));
   const cells = sheetColumns * sheetRows;
   const cellHeight = 2 * Math.round((cellWidth * request.height) / request.width / 2);
+  const thumbnail = path.join(request.workdir, 'thumbnail.jpg');
   const spritesheet = path.join(request.workdir, 'spritesheet.jpg');
+  const lastFrame = path.join(request.workdir, 'last-frame.png');
+
+  const branches = request.lastFrame ? 3 : 2;
+  const graph = [
+    `[0:v]split=${branches}[forThumbnail][forSheet]${request.lastFrame ? '[forLast]' : ''}`,
+    `[forThumbnail]select=eq(n\\,${Math.floor(frames / 2)})[thumbnail]`,
+    // Exactly columns × rows frames, evenly spread: fps = cells / duration.
+    `[forSheet]fps=${cells}/${request.durationSeconds},scale=${cellWidth}:${cellHeight},tile=${sheetColumns}x${sheetRows}[sheet]`,
+    ...(request.lastFrame ? [`[forLast]select=eq(n\\,${frames - 1})[last]`] : []),
+  ].join(';');
+  const outputs = [
+    ['-map', '[thumbnail]', '-frames:v', '1', '-q:v', '3', thumbnail],
+    ['-map', '[sheet]', '-frames:v', '1', '-q:v', '4', spritesheet],
+    ...(request.lastFrame ? [['-map', '[last]', '-frames:v', '1', lastFrame]] : []),
+  ].flat();
   await runFfmpeg(
     binaries.ffmpeg,
     [
-      ...input,
+      '-protocol_whitelist',
+      untrustedProtocolWhitelist,
       '-i',
       request.videoPath,
-      '-vf',
-      `fps=${cells}/${request.durationSeconds},scale=${cellWidth}:${cellHeight},tile=${sheetColumns}x${sheetRows}`,
-      '-frames:v',
-      '1',
-      '-q:v',
-      '4',
+      '-filter_complex',
+      graph,
       '-y',
-      spritesheet,
+      ...outputs,
     ],
-    options,
+    { timeoutMs, signal: request.signal },
   );
-  images.push({
-    role: 'spritesheet',
-    path: spritesheet,
-    contentType: 'image/jpeg',
-    width: cellWidth * sheetColumns,
-    height: cellHeight * sheetRows,
-  });
 
+  const images: DerivedImage[] = [
+    {
+      role: 'thumbnail',
+      path: thumbnail,
+      contentType: 'image/jpeg',
+      width: request.width,
+      height: request.height,
+    },
+    {
+      role: 'spritesheet',
+      path: spritesheet,
+      contentType: 'image/jpeg',
+      width: cellWidth * sheetColumns,
+      height: cellHeight * sheetRows,
+    },
+  ];
   if (request.lastFrame) {
-    // Seek to just before the end and keep overwriting one image: what remains is the last frame.
-    const lastFrame = path.join(request.workdir, 'last-frame.png');
-    await runFfmpeg(
-      binaries.ffmpeg,
-      [...input, '-sseof', '-0.5', '-i', request.videoPath, '-update', '1', '-y', lastFrame],
-      options,
-    );
     images.push({
       role: 'last_frame',
       path: lastFrame,
