@@ -27,6 +27,12 @@ export const errorCodes = {
   not_ready: 409,
   payload_too_large: 413,
   unsupported_media_input: 422,
+  /** A media input that was fetched or read but broke a rule (type, size, duration, …). */
+  input_rejected: 422,
+  /** A media input URL that may not be fetched (private address, scheme, redirect limit). */
+  input_forbidden: 422,
+  /** A media input that could not be fetched (timeout, connection error, HTTP error). */
+  input_unreachable: 422,
   invalid_signature: 403,
   range_not_satisfiable: 416,
   engine_unavailable: 503,

@@ -8,6 +8,8 @@ import type { AspectRatio, Resolution } from './media-facts.ts';
 /** A media input as the client gave it (URL, data: URI or asset://), not yet fetched. */
 export interface MediaReference {
   readonly source: string;
+  /** Where the client put it, in the dialect's own terms (`input.images[0]`, `content[2]`), for errors. */
+  readonly field?: string;
   /** Seedance roles: first_frame, last_frame, reference_image, reference_video, reference_audio. */
   readonly role?: string;
 }
