@@ -1,13 +1,11 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
-import { createApiKey } from '../src/keys/api-keys.ts';
-import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { downloadFile } from './support/download.ts';
+import { call } from './support/http-client.ts';
+import { otherKeyOn, startLiveAndQueue, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
 
 /**
@@ -22,36 +20,17 @@ let queue: Application;
 let otherKey: string;
 
 beforeAll(async () => {
-  [live, queue] = await Promise.all([
-    startTestApplication(),
-    startTestApplication({ REELGATE_WORKER: 'false' }),
-  ]);
-  otherKey = (await createApiKey(queue.store, 'other')).secret;
+  ({ live, queue } = await startLiveAndQueue());
+  otherKey = await otherKeyOn(queue);
 });
 afterAll(async () => Promise.all([live.close(), queue.close()]));
-
-async function send(
-  url: string,
-  options: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
-}
 
 /** Polls the task until its `data.status` is terminal. */
 async function pollTask(url: string, key: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 60_000;
   const progress: string[] = [];
   for (;;) {
-    const reply = await send(url, { key });
+    const reply = await call(url, { key });
     expect(reply.status).toBe(200);
     const data = reply.body['data'] as Record<string, unknown>;
     progress.push(String(data['progress']));
@@ -110,7 +89,7 @@ const seedWebSearch = {
 
 describe('AnyFast: seed 004 end to end', () => {
   it('text-to-video → SUCCESS → result_url → a 1280×720 8 s MP4 with sound', async () => {
-    const created = await send(`${live.url}${generations}`, { key: testKey, body: seedTextToVideo });
+    const created = await call(`${live.url}${generations}`, { key: testKey, body: seedTextToVideo });
     expect(created.status).toBe(200);
     const id = String(created.body['id']);
     expect(created.body).toEqual({
@@ -143,11 +122,8 @@ describe('AnyFast: seed 004 end to end', () => {
       content: { video_url: data['result_url'] },
     });
 
-    const response = await fetch(String(data['result_url']));
-    expect(response.status).toBe(200);
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'reelgate-anyfast-')), `${id}.mp4`);
-    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(file));
-    const probed = await probeFile(file);
+    const probed = await probeFile(await downloadFile(String(data['result_url']), file));
     expect(probed.streams.find((stream) => stream.codec_type === 'video')).toMatchObject({
       codec_name: 'h264',
       width: 1280,
@@ -161,16 +137,16 @@ describe('AnyFast: seed 004 end to end', () => {
     ['multimodal reference', seedMultimodal],
     ['video editing', seedVideoEditing],
   ])('the %s example is refused as media input (422 unsupported_media_input)', async (_name, body) => {
-    const reply = await send(`${queue.url}${generations}`, { key: testKey, body });
+    const reply = await call(`${queue.url}${generations}`, { key: testKey, body });
     expect(reply.status).toBe(422);
     expect(reply.body).toMatchObject({ code: 'unsupported_media_input', data: null });
     expect(String(reply.body['message'])).toMatch(/media inputs are not supported/);
   });
 
   it('the web search example is accepted and the tool shows on the task', async () => {
-    const created = await send(`${queue.url}${generations}`, { key: testKey, body: seedWebSearch });
+    const created = await call(`${queue.url}${generations}`, { key: testKey, body: seedWebSearch });
     expect(created.status).toBe(200);
-    const task = await send(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
+    const task = await call(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
     expect(task.body['data']).toMatchObject({
       status: 'QUEUED',
       progress: '10%',
@@ -187,7 +163,7 @@ describe('AnyFast: seed 004 end to end', () => {
 
 describe("AnyFast: new-api's form and metadata", () => {
   it('prompt + size + seconds + metadata (a JSON string) become the task', async () => {
-    const created = await send(`${queue.url}${generations}`, {
+    const created = await call(`${queue.url}${generations}`, {
       key: testKey,
       body: {
         model: 'seedance-pro',
@@ -199,7 +175,7 @@ describe("AnyFast: new-api's form and metadata", () => {
     });
     expect(created.status).toBe(200);
     expect(created.body['model']).toBe('seedance-pro');
-    const task = await send(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
+    const task = await call(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
     expect((task.body['data'] as Record<string, unknown>)['data']).toMatchObject({
       model: 'dreamina-seedance-2-0-260128',
       resolution: '720p',
@@ -211,7 +187,7 @@ describe("AnyFast: new-api's form and metadata", () => {
   });
 
   it('top-level fields win over metadata; metadata.content carries the prompt', async () => {
-    const created = await send(`${queue.url}${generations}`, {
+    const created = await call(`${queue.url}${generations}`, {
       key: testKey,
       body: {
         model: 'seedance-fast',
@@ -220,7 +196,7 @@ describe("AnyFast: new-api's form and metadata", () => {
       },
     });
     expect(created.status).toBe(200);
-    const task = await send(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
+    const task = await call(`${queue.url}${generations}/${String(created.body['id'])}`, { key: testKey });
     expect((task.body['data'] as Record<string, unknown>)['data']).toMatchObject({
       resolution: '480p',
       ratio: '4:3',
@@ -231,17 +207,17 @@ describe("AnyFast: new-api's form and metadata", () => {
 
 describe('AnyFast: status mapping', () => {
   it('a cancelled task is FAILURE with fail_reason "cancelled"', async () => {
-    const created = await send(`${queue.url}${generations}`, {
+    const created = await call(`${queue.url}${generations}`, {
       key: testKey,
       body: { ...seedTextToVideo, duration: 4 },
     });
     const id = String(created.body['id']);
-    const deleted = await send(`${queue.url}/api/v3/contents/generations/tasks/${id}`, {
+    const deleted = await call(`${queue.url}/api/v3/contents/generations/tasks/${id}`, {
       key: testKey,
       method: 'DELETE',
     });
     expect(deleted.status).toBe(200);
-    const task = await send(`${queue.url}${generations}/${id}`, { key: testKey });
+    const task = await call(`${queue.url}${generations}/${id}`, { key: testKey });
     expect(task.body['data']).toMatchObject({
       status: 'FAILURE',
       fail_reason: 'cancelled',
@@ -254,7 +230,7 @@ describe('AnyFast: status mapping', () => {
 describe('AnyFast: errors', () => {
   it('401 in the OpenAI-style new-api envelope', async () => {
     for (const key of [undefined, 'rg_wrong']) {
-      const reply = await send(`${live.url}${generations}`, {
+      const reply = await call(`${live.url}${generations}`, {
         ...(key === undefined ? {} : { key }),
         body: seedTextToVideo,
       });
@@ -264,7 +240,7 @@ describe('AnyFast: errors', () => {
   });
 
   it('400 invalid_request names every issue by path', async () => {
-    const reply = await send(`${live.url}${generations}`, {
+    const reply = await call(`${live.url}${generations}`, {
       key: testKey,
       body: {
         model: 'seedance-fast',
@@ -288,10 +264,10 @@ describe('AnyFast: errors', () => {
     ]) {
       expect(message).toMatch(expected);
     }
-    const missing = await send(`${live.url}${generations}`, { key: testKey, body: { content: [] } });
+    const missing = await call(`${live.url}${generations}`, { key: testKey, body: { content: [] } });
     expect(missing.status).toBe(400);
     expect(String(missing.body['message'])).toMatch(/model is required/);
-    const unknown = await send(`${live.url}${generations}`, {
+    const unknown = await call(`${live.url}${generations}`, {
       key: testKey,
       body: { ...seedTextToVideo, model: 'kling' },
     });
@@ -300,9 +276,9 @@ describe('AnyFast: errors', () => {
   });
 
   it('an unknown task and another key’s task are both 400 task_not_exist', async () => {
-    const mine = await send(`${queue.url}${generations}`, { key: testKey, body: seedWebSearch });
-    const theirs = await send(`${queue.url}${generations}/${String(mine.body['id'])}`, { key: otherKey });
-    const unknown = await send(`${queue.url}${generations}/00000000-0000-7000-8000-000000000000`, {
+    const mine = await call(`${queue.url}${generations}`, { key: testKey, body: seedWebSearch });
+    const theirs = await call(`${queue.url}${generations}/${String(mine.body['id'])}`, { key: otherKey });
+    const unknown = await call(`${queue.url}${generations}/00000000-0000-7000-8000-000000000000`, {
       key: otherKey,
     });
     for (const reply of [theirs, unknown]) {
@@ -314,11 +290,11 @@ describe('AnyFast: errors', () => {
   it('Idempotency-Key: same body → same task; another body → 409 idempotency_conflict', async () => {
     const headers = { 'idempotency-key': `anyfast-${Date.now()}` };
     const body = { ...seedTextToVideo, duration: 4 };
-    const first = await send(`${queue.url}${generations}`, { key: testKey, body, headers });
-    const again = await send(`${queue.url}${generations}`, { key: testKey, body, headers });
+    const first = await call(`${queue.url}${generations}`, { key: testKey, body, headers });
+    const again = await call(`${queue.url}${generations}`, { key: testKey, body, headers });
     expect(first.status).toBe(200);
     expect(again.body['id']).toBe(first.body['id']);
-    const conflict = await send(`${queue.url}${generations}`, {
+    const conflict = await call(`${queue.url}${generations}`, {
       key: testKey,
       body: { ...body, duration: 5 },
       headers,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
 import { createApiKey } from '../src/keys/api-keys.ts';
 import { call, pollStatus } from './support/http-client.ts';
-import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { otherKeyOn, startTestApplication, testKey } from './support/in-process-server.ts';
 
 let application: Application;
 let otherKey: string;
@@ -10,7 +10,7 @@ const submitUrl = () => `${application.url}/v1/models/bytedance/seedance-v2/fast
 
 beforeAll(async () => {
   application = await startTestApplication({ REELGATE_WORKER: 'false' });
-  otherKey = (await createApiKey(application.store, 'other')).secret;
+  otherKey = await otherKeyOn(application);
 });
 afterAll(async () => application.close());
 

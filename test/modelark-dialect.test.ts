@@ -1,14 +1,12 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
 import { createApiKey } from '../src/keys/api-keys.ts';
+import { downloadFile } from './support/download.ts';
 import { call, pollStatus } from './support/http-client.ts';
-import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { otherKeyOn, startLiveAndQueue, startTestApplication, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
 
 /**
@@ -24,43 +22,13 @@ let otherKey: string;
 let downloads: string;
 
 beforeAll(async () => {
-  [live, queue] = await Promise.all([
-    startTestApplication({ REELGATE_WORKER_CONCURRENCY: '2' }),
-    startTestApplication({ REELGATE_WORKER: 'false' }),
-  ]);
-  otherKey = (await createApiKey(live.store, 'other')).secret;
+  ({ live, queue } = await startLiveAndQueue({ REELGATE_WORKER_CONCURRENCY: '2' }));
+  otherKey = await otherKeyOn(live);
   downloads = await mkdtemp(path.join(tmpdir(), 'reelgate-modelark-'));
 });
 afterAll(async () => Promise.all([live.close(), queue.close()]));
 
-/** A request with any method and headers; the body is JSON when given. */
-async function send(
-  url: string,
-  options: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    text,
-    body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>,
-  };
-}
-
-async function download(url: string, name: string): Promise<string> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  const file = path.join(downloads, name);
-  await pipeline(Readable.fromWeb(response.body as never), createWriteStream(file));
-  return file;
-}
+const download = (url: string, name: string) => downloadFile(url, path.join(downloads, name));
 
 const errorOf = (body: Record<string, unknown>) => body['error'] as Record<string, unknown>;
 const text = (value: string) => ({ type: 'text', text: value });
@@ -71,7 +39,7 @@ const small = (prompt: string) => ({
 
 describe('ModelArk create → task → MP4', () => {
   it('the reference §4.1 body (text only, flags in the text) renders a 480p 4 s video with Seedance tokens', async () => {
-    const created = await send(`${live.url}${tasksPath}`, {
+    const created = await call(`${live.url}${tasksPath}`, {
       key: testKey,
       body: {
         model: 'dreamina-seedance-2-0-fast-260128',
@@ -147,7 +115,7 @@ describe('ModelArk create → task → MP4', () => {
     const id = String(submitted.body['request_id']);
     await pollStatus(String(submitted.body['status_url']), testKey, ['completed']);
 
-    const task = await send(`${live.url}${tasksPath}/${id}`, { key: testKey });
+    const task = await call(`${live.url}${tasksPath}/${id}`, { key: testKey });
     expect(task.body).toMatchObject({
       id,
       model: 'seedance-1-0-pro-fast-251015',
@@ -165,7 +133,7 @@ describe('ModelArk create → task → MP4', () => {
       height: 496,
     });
 
-    const anyFast = await send(`${live.url}/v1/video/generations/${id}`, { key: testKey });
+    const anyFast = await call(`${live.url}/v1/video/generations/${id}`, { key: testKey });
     expect(anyFast.status).toBe(200);
     const data = anyFast.body['data'] as Record<string, unknown>;
     expect(data).toMatchObject({ task_id: id, status: 'SUCCESS', progress: '100%' });
@@ -176,7 +144,7 @@ describe('ModelArk create → task → MP4', () => {
 
 describe('ModelArk errors', () => {
   it('401 AuthenticationError without a key', async () => {
-    const reply = await send(`${live.url}${tasksPath}`, { body: small('x') });
+    const reply = await call(`${live.url}${tasksPath}`, { body: small('x') });
     expect(reply.status).toBe(401);
     expect(errorOf(reply.body)).toMatchObject({
       code: 'AuthenticationError',
@@ -186,7 +154,7 @@ describe('ModelArk errors', () => {
   });
 
   it('400 MissingParameter names the missing fields', async () => {
-    const reply = await send(`${live.url}${tasksPath}`, { key: testKey, body: {} });
+    const reply = await call(`${live.url}${tasksPath}`, { key: testKey, body: {} });
     expect(reply.status).toBe(400);
     expect(errorOf(reply.body)).toMatchObject({
       code: 'MissingParameter',
@@ -197,7 +165,7 @@ describe('ModelArk errors', () => {
   });
 
   it('400 InvalidParameter names every broken content rule by path', async () => {
-    const reply = await send(`${live.url}${tasksPath}`, {
+    const reply = await call(`${live.url}${tasksPath}`, {
       key: testKey,
       body: {
         model: 'dreamina-seedance-2-0-260128',
@@ -233,7 +201,7 @@ describe('ModelArk errors', () => {
   });
 
   it("the reference's media inputs are refused clearly: 400 InvalidParameter on content", async () => {
-    const reply = await send(`${live.url}${tasksPath}`, {
+    const reply = await call(`${live.url}${tasksPath}`, {
       key: testKey,
       body: {
         model: 'dreamina-seedance-2-0-fast-260128',
@@ -250,23 +218,23 @@ describe('ModelArk errors', () => {
   });
 
   it('404s: an unknown model, an unknown task and another key’s task look alike', async () => {
-    const model = await send(`${live.url}${tasksPath}`, {
+    const model = await call(`${live.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('x'), model: 'nope' },
     });
     expect(model.status).toBe(404);
     expect(errorOf(model.body)).toMatchObject({ code: 'InvalidEndpointOrModel.NotFound', param: 'model' });
 
-    const mine = await send(`${live.url}${tasksPath}`, { key: testKey, body: small('mine') });
-    const theirs = await send(`${live.url}${tasksPath}/${String(mine.body['id'])}`, { key: otherKey });
-    const unknown = await send(`${live.url}${tasksPath}/00000000-0000-7000-8000-000000000000`, {
+    const mine = await call(`${live.url}${tasksPath}`, { key: testKey, body: small('mine') });
+    const theirs = await call(`${live.url}${tasksPath}/${String(mine.body['id'])}`, { key: otherKey });
+    const unknown = await call(`${live.url}${tasksPath}/00000000-0000-7000-8000-000000000000`, {
       key: otherKey,
     });
     for (const reply of [theirs, unknown]) {
       expect(reply.status).toBe(404);
       expect(errorOf(reply.body)).toMatchObject({ code: 'ResourceNotFound', type: 'NotFound' });
     }
-    const deleted = await send(`${live.url}${tasksPath}/${String(mine.body['id'])}`, {
+    const deleted = await call(`${live.url}${tasksPath}/${String(mine.body['id'])}`, {
       key: otherKey,
       method: 'DELETE',
     });
@@ -275,11 +243,11 @@ describe('ModelArk errors', () => {
 
   it('Idempotency-Key: same body → same task; another body → 409', async () => {
     const headers = { 'idempotency-key': `ark-${Date.now()}` };
-    const first = await send(`${live.url}${tasksPath}`, { key: testKey, body: small('once'), headers });
-    const again = await send(`${live.url}${tasksPath}`, { key: testKey, body: small('once'), headers });
+    const first = await call(`${live.url}${tasksPath}`, { key: testKey, body: small('once'), headers });
+    const again = await call(`${live.url}${tasksPath}`, { key: testKey, body: small('once'), headers });
     expect(first.status).toBe(200);
     expect(again.body['id']).toBe(first.body['id']);
-    const conflict = await send(`${live.url}${tasksPath}`, { key: testKey, body: small('twice'), headers });
+    const conflict = await call(`${live.url}${tasksPath}`, { key: testKey, body: small('twice'), headers });
     expect(conflict.status).toBe(409);
     expect(errorOf(conflict.body)).toMatchObject({ code: 'IdempotencyConflict', param: 'Idempotency-Key' });
   });
@@ -287,18 +255,18 @@ describe('ModelArk errors', () => {
 
 describe('ModelArk fields that shape the job', () => {
   it('service_tier flex is refused on 2.0 and accepted on 1.0', async () => {
-    const refused = await send(`${queue.url}${tasksPath}`, {
+    const refused = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('x'), service_tier: 'flex' },
     });
     expect(refused.status).toBe(400);
     expect(errorOf(refused.body)).toMatchObject({ code: 'InvalidParameter', param: 'service_tier' });
-    const accepted = await send(`${queue.url}${tasksPath}`, {
+    const accepted = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { model: 'seedance-1-0-pro-fast-251015', content: [text('x')], service_tier: 'flex' },
     });
     expect(accepted.status).toBe(200);
-    const task = await send(`${queue.url}${tasksPath}/${String(accepted.body['id'])}`, { key: testKey });
+    const task = await call(`${queue.url}${tasksPath}/${String(accepted.body['id'])}`, { key: testKey });
     expect(task.body).toMatchObject({
       status: 'queued',
       service_tier: 'flex',
@@ -307,12 +275,12 @@ describe('ModelArk fields that shape the job', () => {
   });
 
   it('callback_url is validated and kept on the job', async () => {
-    const bad = await send(`${queue.url}${tasksPath}`, {
+    const bad = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('x'), callback_url: 'not a url' },
     });
     expect(errorOf(bad.body)).toMatchObject({ code: 'InvalidParameter', param: 'callback_url' });
-    const good = await send(`${queue.url}${tasksPath}`, {
+    const good = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('x'), callback_url: 'https://hooks.example.com/ark' },
     });
@@ -322,7 +290,7 @@ describe('ModelArk fields that shape the job', () => {
   });
 
   it('execution_expires_after sets the deadline; a queued task past it reads failed / TaskExpired', async () => {
-    const tooShort = await send(`${queue.url}${tasksPath}`, {
+    const tooShort = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('x'), execution_expires_after: 60 },
     });
@@ -331,7 +299,7 @@ describe('ModelArk fields that shape the job', () => {
       param: 'execution_expires_after',
     });
 
-    const created = await send(`${queue.url}${tasksPath}`, {
+    const created = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: { ...small('deadline'), execution_expires_after: 3600 },
     });
@@ -341,26 +309,26 @@ describe('ModelArk fields that shape the job', () => {
     const window = (job?.deadlineAt ?? 0) - (job?.createdAt ?? 0);
     expect(window).toBeGreaterThan(3_599_000);
     expect(window).toBeLessThanOrEqual(3_600_000);
-    expect((await send(`${queue.url}${tasksPath}/${id}`, { key: testKey })).body).toMatchObject({
+    expect((await call(`${queue.url}${tasksPath}/${id}`, { key: testKey })).body).toMatchObject({
       status: 'queued',
       execution_expires_after: 3600,
     });
 
     await queue.store.recoverExpired((job?.deadlineAt ?? 0) + 1);
-    const expired = await send(`${queue.url}${tasksPath}/${id}`, { key: testKey });
+    const expired = await call(`${queue.url}${tasksPath}/${id}`, { key: testKey });
     expect(expired.body).toMatchObject({ status: 'failed', error: { code: 'TaskExpired' } });
     expect(String(errorOf(expired.body)['message'])).not.toBe('');
-    const listed = await send(`${queue.url}${tasksPath}?filter.status=failed&filter.task_ids=${id}`, {
+    const listed = await call(`${queue.url}${tasksPath}?filter.status=failed&filter.task_ids=${id}`, {
       key: testKey,
     });
     expect(listed.body['total']).toBe(1);
-    const anyFast = await send(`${queue.url}/v1/video/generations/${id}`, { key: testKey });
+    const anyFast = await call(`${queue.url}/v1/video/generations/${id}`, { key: testKey });
     expect(anyFast.body['data']).toMatchObject({ status: 'FAILURE', progress: '100%' });
     expect(anyFast.body['data']).not.toHaveProperty('result_url');
 
-    const removed = await send(`${queue.url}${tasksPath}/${id}`, { key: testKey, method: 'DELETE' });
+    const removed = await call(`${queue.url}${tasksPath}/${id}`, { key: testKey, method: 'DELETE' });
     expect(removed.status).toBe(200);
-    expect((await send(`${queue.url}${tasksPath}/${id}`, { key: testKey })).status).toBe(404);
+    expect((await call(`${queue.url}${tasksPath}/${id}`, { key: testKey })).status).toBe(404);
   });
 });
 
@@ -375,17 +343,17 @@ describe('ModelArk list', () => {
       'seedance-pro',
       'seedance-1-0-pro-fast-251015',
     ].entries()) {
-      const reply = await send(`${queue.url}${tasksPath}`, {
+      const reply = await call(`${queue.url}${tasksPath}`, {
         key: lister,
         body: { model, content: [text(`task ${index} --dur 4`)] },
       });
       expect(reply.status).toBe(200);
       ids.push(String(reply.body['id']));
     }
-    await send(`${queue.url}${tasksPath}/${ids[0] ?? ''}`, { key: lister, method: 'DELETE' });
+    await call(`${queue.url}${tasksPath}/${ids[0] ?? ''}`, { key: lister, method: 'DELETE' });
 
     const list = async (query: string) =>
-      (await send(`${queue.url}${tasksPath}${query}`, { key: lister })).body;
+      (await call(`${queue.url}${tasksPath}${query}`, { key: lister })).body;
     const idsOf = (body: Record<string, unknown>) =>
       (body['items'] as { id: string }[]).map((item) => item.id);
 
@@ -413,7 +381,7 @@ describe('ModelArk list', () => {
       ids[1],
     ]);
 
-    const bad = await send(`${queue.url}${tasksPath}?page_size=501`, { key: lister });
+    const bad = await call(`${queue.url}${tasksPath}?page_size=501`, { key: lister });
     expect(bad.status).toBe(400);
     expect(errorOf(bad.body)).toMatchObject({ code: 'InvalidParameter', param: 'page_size' });
   });
@@ -429,14 +397,14 @@ describe('ModelArk DELETE', () => {
   it('cancels queued, refuses running and cancelled (409), deletes succeeded and failed', async () => {
     const url = (id = '') => `${application.url}${tasksPath}${id === '' ? '' : `/${id}`}`;
     const create = async (prompt: string) =>
-      String((await send(url(), { key: testKey, body: small(prompt) })).body['id']);
+      String((await call(url(), { key: testKey, body: small(prompt) })).body['id']);
 
     const queued = await create('queued');
-    const cancel = await send(url(queued), { key: testKey, method: 'DELETE' });
+    const cancel = await call(url(queued), { key: testKey, method: 'DELETE' });
     expect(cancel.status).toBe(200);
     expect(cancel.text).toBe('');
-    expect((await send(url(queued), { key: testKey })).body['status']).toBe('cancelled');
-    const again = await send(url(queued), { key: testKey, method: 'DELETE' });
+    expect((await call(url(queued), { key: testKey })).body['status']).toBe('cancelled');
+    const again = await call(url(queued), { key: testKey, method: 'DELETE' });
     expect(again.status).toBe(409);
     expect(errorOf(again.body)).toMatchObject({ code: 'OperationDenied.InvalidState', type: 'Conflict' });
     expect(String(errorOf(again.body)['message'])).toMatch(/cancelled/);
@@ -444,23 +412,23 @@ describe('ModelArk DELETE', () => {
     const running = await create('running');
     const claimed = await application.store.claimNext('test-worker', 60_000, Date.now());
     expect(claimed?.id).toBe(running);
-    const refused = await send(url(running), { key: testKey, method: 'DELETE' });
+    const refused = await call(url(running), { key: testKey, method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(String(errorOf(refused.body)['message'])).toMatch(/running/);
 
     await application.store.completeJob(running, 'test-worker', { artifacts: [], metadata: {} }, Date.now());
-    expect((await send(url(running), { key: testKey, method: 'DELETE' })).status).toBe(200);
-    expect((await send(url(running), { key: testKey })).status).toBe(404);
+    expect((await call(url(running), { key: testKey, method: 'DELETE' })).status).toBe(200);
+    expect((await call(url(running), { key: testKey })).status).toBe(404);
 
     const failing = await create('failing');
     await application.store.claimNext('test-worker', 60_000, Date.now());
     const error = { code: 'engine_failed', message: 'the engine broke', retryable: false };
     await application.store.failJob(failing, 'test-worker', error, Date.now());
-    expect((await send(url(failing), { key: testKey })).body).toMatchObject({
+    expect((await call(url(failing), { key: testKey })).body).toMatchObject({
       status: 'failed',
       error: { code: 'engine_failed', message: 'the engine broke' },
     });
-    expect((await send(url(failing), { key: testKey, method: 'DELETE' })).status).toBe(200);
-    expect((await send(url(failing), { key: testKey })).status).toBe(404);
+    expect((await call(url(failing), { key: testKey, method: 'DELETE' })).status).toBe(200);
+    expect((await call(url(failing), { key: testKey })).status).toBe(404);
   });
 });

@@ -5,9 +5,8 @@ import OpenAI, { AuthenticationError, BadRequestError, NotFoundError, toFile } f
 import type { Video } from 'openai/resources/videos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
-import { createApiKey } from '../src/keys/api-keys.ts';
 import { call, pollStatus } from './support/http-client.ts';
-import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { otherKeyOn, startLiveAndQueue, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
 
 // Two servers: one with a worker (videos complete) and one without (videos stay queued, so the
@@ -36,13 +35,10 @@ const videoKeys = [
 ].sort();
 
 beforeAll(async () => {
-  [application, idle] = await Promise.all([
-    startTestApplication({ REELGATE_WORKER_CONCURRENCY: '2' }),
-    startTestApplication({ REELGATE_WORKER: 'false' }),
-  ]);
+  ({ live: application, queue: idle } = await startLiveAndQueue({ REELGATE_WORKER_CONCURRENCY: '2' }));
   client = new OpenAI({ apiKey: testKey, baseURL: `${application.url}/v1` });
   idleClient = new OpenAI({ apiKey: testKey, baseURL: `${idle.url}/v1` });
-  otherKey = (await createApiKey(application.store, 'other')).secret;
+  otherKey = await otherKeyOn(application);
   downloads = await mkdtemp(path.join(tmpdir(), 'reelgate-openai-'));
 });
 afterAll(async () => Promise.all([application.close(), idle.close()]));

@@ -1,11 +1,9 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
+import { downloadFile, saveBody } from './support/download.ts';
 import { call, pollStatus } from './support/http-client.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
@@ -80,11 +78,7 @@ describe('the seed curl requests, end to end over HTTP', () => {
     const videoUrl = String((result.body['output'] as Record<string, unknown>)['video']);
     expect(videoUrl.startsWith(`${application.url}/v1/files/`)).toBe(true);
 
-    const download = await fetch(videoUrl);
-    expect(download.status).toBe(200);
-    expect(download.headers.get('content-type')).toBe('video/mp4');
-    const file = path.join(downloads, `${requestId}.mp4`);
-    await pipeline(Readable.fromWeb(download.body as never), createWriteStream(file));
+    const file = await downloadFile(videoUrl, path.join(downloads, `${requestId}.mp4`), 'video/mp4');
 
     const probed = await probeFile(file);
     expect(probed.format.format_name).toContain('mp4');
@@ -119,8 +113,7 @@ describe('the seed curl requests, end to end over HTTP', () => {
     const result = await call(String(submitted.body['result_url']), { key: testKey });
     expect(result.body['metadata']).toMatchObject({ aspect_ratio: '9:16', width: 496, height: 864, seed: 7 });
     const file = path.join(downloads, 'portrait.mp4');
-    const download = await fetch(String((result.body['output'] as Record<string, unknown>)['video']));
-    await pipeline(Readable.fromWeb(download.body as never), createWriteStream(file));
+    await saveBody(await fetch(String((result.body['output'] as Record<string, unknown>)['video'])), file);
     const probed = await probeFile(file);
     expect(probed.streams.find((stream) => stream.codec_type === 'video')).toMatchObject({
       width: 496,

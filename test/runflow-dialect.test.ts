@@ -1,15 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
 import { createApiKey } from '../src/keys/api-keys.ts';
 import type { Reply } from './support/http-client.ts';
+import { downloadFile } from './support/download.ts';
 import { call } from './support/http-client.ts';
-import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { otherKeyOn, startTestApplication, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
 
 // Seed 003's Python / Node.js / cURL example body, sent unchanged.
@@ -87,14 +85,7 @@ async function pollRun(application: Application, id: string, until: readonly str
   }
 }
 
-async function download(url: string, name: string): Promise<string> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('video/mp4');
-  const file = path.join(downloads, name);
-  await pipeline(Readable.fromWeb(response.body as never), createWriteStream(file));
-  return file;
-}
+const download = (url: string, name: string) => downloadFile(url, path.join(downloads, name), 'video/mp4');
 
 function firstOutput(run: Record<string, unknown>): Record<string, unknown> {
   const output = run['output'] as { outputs: Record<string, unknown>[] };
@@ -283,7 +274,7 @@ describe('without a worker: validation, errors, listing and cancel', () => {
   let otherKey: string;
   beforeAll(async () => {
     application = await startTestApplication({ REELGATE_WORKER: 'false' });
-    otherKey = (await createApiKey(application.store, 'other')).secret;
+    otherKey = await otherKeyOn(application);
   });
   afterAll(async () => application.close());
 

@@ -2,14 +2,22 @@
 export interface Reply {
   readonly status: number;
   readonly headers: Headers;
+  /** The body as sent; `body` is it parsed as JSON ({} when empty). */
+  readonly text: string;
   readonly body: Record<string, unknown>;
 }
 
 export async function call(
   url: string,
-  options: { method?: string; key?: string | undefined; body?: unknown; rawBody?: string } = {},
+  options: {
+    method?: string;
+    key?: string | undefined;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
   let body: string | undefined;
   if (options.rawBody !== undefined || options.body !== undefined) {
@@ -25,6 +33,7 @@ export async function call(
   return {
     status: response.status,
     headers: response.headers,
+    text,
     body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
   };
 }

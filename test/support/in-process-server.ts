@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { startApplication } from '../../src/app.ts';
 import type { Application } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createApiKey } from '../../src/keys/api-keys.ts';
 import { temporaryDataDir } from './server-process.ts';
 
 export const testKey = 'rg_test_key_0123456789abcdef';
@@ -21,4 +22,23 @@ export async function startTestApplication(environment: Record<string, string> =
     ...environment,
   });
   return startApplication(config, { api: true, logger: pino({ level: 'silent' }) });
+}
+
+/**
+ * Two applications started together: `live` has a worker, so its jobs complete; `queue` has none,
+ * so its jobs stay queued and queued-state answers are deterministic.
+ */
+export async function startLiveAndQueue(
+  liveEnvironment: Record<string, string> = {},
+): Promise<{ live: Application; queue: Application }> {
+  const [live, queue] = await Promise.all([
+    startTestApplication(liveEnvironment),
+    startTestApplication({ REELGATE_WORKER: 'false' }),
+  ]);
+  return { live, queue };
+}
+
+/** The secret of a second API key on `application`, for checking that keys cannot see each other's jobs. */
+export async function otherKeyOn(application: Application): Promise<string> {
+  return (await createApiKey(application.store, 'other')).secret;
 }

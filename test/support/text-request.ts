@@ -19,3 +19,17 @@ export function textRequest(overrides: Partial<GenerationRequest> = {}): Generat
     ...overrides,
   };
 }
+
+/**
+ * A prompt-only request as the catalog completes it for Seedance 2.0 (the RunComfy and Runflow
+ * defaults): 720p, adaptive ratio, 5 s with sound.
+ */
+export function promptOnlyRequest(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
+  return textRequest({
+    resolution: '720p',
+    aspectRatio: 'adaptive',
+    durationSeconds: 5,
+    generateAudio: true,
+    ...overrides,
+  });
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../domain/app-error.ts';
 import type { Job } from '../../../domain/job.ts';
-import { textRequest } from '../../../../test/support/text-request.ts';
+import { sampleCreatedAt, sampleJob } from '../../../../test/support/job-fixtures.ts';
 import {
   anyFastProgress,
   anyFastStatus,
@@ -11,33 +11,9 @@ import {
 } from './anyfast-translate.ts';
 import type { ArkTask } from '../seedance-content/ark-task-object.ts';
 
-const created = Date.UTC(2026, 10, 21, 10, 0, 0);
-const job = (overrides: Partial<Job> = {}): Job => ({
-  id: 'job-1',
-  ownerKeyId: 'key',
-  dialect: 'anyfast',
-  model: 'bytedance/seedance-v2/fast',
-  callbackUrl: null,
-  request: textRequest(),
-  input: {},
-  status: 'queued',
-  attempt: 0,
-  maxAttempts: 3,
-  progress: 0,
-  stage: null,
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  availableAt: created,
-  deadlineAt: null,
-  checkpoint: undefined,
-  result: null,
-  error: null,
-  createdAt: created,
-  startedAt: null,
-  finishedAt: null,
-  updatedAt: created,
-  ...overrides,
-});
+const created = sampleCreatedAt;
+const job = (overrides: Partial<Job> = {}): Job =>
+  sampleJob({ id: 'job-1', dialect: 'anyfast', ...overrides });
 const arkTask = { id: 'job-1', status: 'queued' } as unknown as ArkTask;
 
 describe('AnyFast translations', () => {

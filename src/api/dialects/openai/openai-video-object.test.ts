@@ -1,62 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../domain/app-error.ts';
 import type { Artifact, Job } from '../../../domain/job.ts';
+import { sampleCreatedAt, sampleJob, videoArtifact } from '../../../../test/support/job-fixtures.ts';
+import { textRequest } from '../../../../test/support/text-request.ts';
 import { renderOpenAiError } from './openai-error.ts';
 import { translateRemixRequest } from './openai-remix-request.ts';
 import { openAiStatus, renderDeleted, renderVideo, renderVideoList } from './openai-video-object.ts';
 
-const createdAt = Date.UTC(2026, 10, 21, 10, 0, 0);
-const queued: Job = {
-  id: '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b',
-  ownerKeyId: 'key',
+const createdAt = sampleCreatedAt;
+const queued: Job = sampleJob({
   dialect: 'openai',
-  model: 'bytedance/seedance-v2/fast',
-  callbackUrl: null,
-  request: {
-    model: 'bytedance/seedance-v2/fast',
-    mode: 'text-to-video',
+  request: textRequest({
     prompt: 'A calico cat',
     resolution: '720p',
-    aspectRatio: '16:9',
     durationSeconds: 8,
     generateAudio: true,
     seed: 7,
-    webSearch: false,
-    returnLastFrame: false,
-    images: [],
-    videos: [],
-    audios: [],
-  },
+  }),
   input: { prompt: 'A calico cat', model: 'sora-2', seconds: '8', size: '1280x720' },
-  status: 'queued',
-  attempt: 0,
-  maxAttempts: 3,
-  progress: 0,
-  stage: null,
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  availableAt: 0,
-  deadlineAt: null,
-  checkpoint: undefined,
-  result: null,
-  error: null,
-  createdAt,
-  startedAt: null,
-  finishedAt: null,
-  updatedAt: 0,
-};
-const video: Artifact = {
-  kind: 'video',
-  role: 'video',
-  blobKey: `outputs/${queued.id}/video.mp4`,
-  contentType: 'video/mp4',
-  bytes: 1000,
-  width: 1280,
-  height: 720,
-  durationSeconds: 8,
-  fps: 24,
-  hasAudio: true,
-};
+});
+const video: Artifact = videoArtifact({ blobKey: `outputs/${queued.id}/video.mp4`, durationSeconds: 8 });
 const finishedAt = createdAt + 12_500;
 const succeeded: Job = {
   ...queued,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seedance10ProFast } from '../../../catalog/seedance-1-0-pro-fast.ts';
 import { seedance2Fast, seedance2Pro } from '../../../catalog/seedance-2.ts';
-import type { Artifact, Job } from '../../../domain/job.ts';
+import { sampleJob, videoArtifact } from '../../../../test/support/job-fixtures.ts';
+import { promptOnlyRequest } from '../../../../test/support/text-request.ts';
 import { acceptedVideoSizes, resolveVideoSize, videoSizeOf } from './openai-video-size.ts';
 
 describe('OpenAI size ↔ resolution and ratio', () => {
@@ -42,38 +43,13 @@ describe('OpenAI size ↔ resolution and ratio', () => {
   });
 
   it("reports a job's size: the produced video's once it exists, else what its request will produce", () => {
-    const request = {
-      model: seedance2Fast.id,
-      mode: 'text-to-video' as const,
-      prompt: 'p',
-      resolution: '720p' as const,
-      aspectRatio: 'adaptive' as const,
-      durationSeconds: 5,
-      generateAudio: true,
-      seed: 1,
-      webSearch: false,
-      returnLastFrame: false,
-      images: [],
-      videos: [],
-      audios: [],
-    };
-    const queued = { request, result: null } as unknown as Job;
+    const request = promptOnlyRequest({ model: seedance2Fast.id });
+    const queued = sampleJob({ request });
     expect(videoSizeOf(queued)).toBe('1280x720');
-    const portrait = { request: { ...request, aspectRatio: '9:16' }, result: null } as unknown as Job;
+    const portrait = sampleJob({ request: { ...request, aspectRatio: '9:16' } });
     expect(videoSizeOf(portrait)).toBe('720x1280');
-    const video: Artifact = {
-      kind: 'video',
-      role: 'video',
-      blobKey: 'outputs/x/video.mp4',
-      contentType: 'video/mp4',
-      bytes: 1,
-      width: 834,
-      height: 1112,
-      durationSeconds: 5,
-      fps: 24,
-      hasAudio: true,
-    };
-    const done = { request, result: { artifacts: [video], metadata: {} } } as unknown as Job;
+    const video = videoArtifact({ bytes: 1, width: 834, height: 1112 });
+    const done = sampleJob({ request, result: { artifacts: [video], metadata: {} } });
     expect(videoSizeOf(done)).toBe('834x1112');
   });
 });

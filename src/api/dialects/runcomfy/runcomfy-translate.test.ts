@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../domain/app-error.ts';
 import type { Job } from '../../../domain/job.ts';
 import { seedance2Fast } from '../../../catalog/seedance-2.ts';
+import { sampleJob } from '../../../../test/support/job-fixtures.ts';
+import { promptOnlyRequest } from '../../../../test/support/text-request.ts';
 import {
   jobCost,
   renderCancelOutcome,
@@ -13,45 +15,7 @@ import {
 } from './runcomfy-translate.ts';
 
 const base = 'http://reelgate.test';
-const job: Job = {
-  id: '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b',
-  ownerKeyId: 'key',
-  dialect: 'runcomfy',
-  model: 'bytedance/seedance-v2/fast',
-  callbackUrl: null,
-  request: {
-    model: 'bytedance/seedance-v2/fast',
-    mode: 'text-to-video',
-    prompt: 'p',
-    resolution: '720p',
-    aspectRatio: 'adaptive',
-    durationSeconds: 5,
-    generateAudio: true,
-    seed: 1,
-    webSearch: false,
-    returnLastFrame: false,
-    images: [],
-    videos: [],
-    audios: [],
-  },
-  input: { prompt: 'p' },
-  status: 'queued',
-  attempt: 0,
-  maxAttempts: 3,
-  progress: 0,
-  stage: null,
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  availableAt: 0,
-  deadlineAt: null,
-  checkpoint: undefined,
-  result: null,
-  error: null,
-  createdAt: Date.UTC(2026, 10, 21, 10, 0, 0),
-  startedAt: null,
-  finishedAt: null,
-  updatedAt: 0,
-};
+const job: Job = sampleJob({ request: promptOnlyRequest(), input: { prompt: 'p' } });
 
 describe('RunComfy translations', () => {
   it('maps every internal status to a word RunComfy clients accept', () => {

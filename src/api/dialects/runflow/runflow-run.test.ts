@@ -2,66 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { seedance10ProFast } from '../../../catalog/seedance-1-0-pro-fast.ts';
 import { seedance2Fast } from '../../../catalog/seedance-2.ts';
 import type { Artifact, Job } from '../../../domain/job.ts';
+import { sampleJob, videoArtifact } from '../../../../test/support/job-fixtures.ts';
+import { promptOnlyRequest } from '../../../../test/support/text-request.ts';
 import { modelUuid, pythonIso, renderRun, runCost, storedRunflowBody } from './runflow-run.ts';
 
 const created = Date.UTC(2026, 4, 6, 10, 0, 0);
-const video: Artifact = {
-  kind: 'video',
-  role: 'video',
-  blobKey: 'outputs/x/video.mp4',
-  contentType: 'video/mp4',
-  bytes: 1000,
-  width: 1280,
-  height: 720,
-  durationSeconds: 5,
-  fps: 24,
-  hasAudio: true,
-};
+const video: Artifact = videoArtifact();
 
-const runflowJob: Job = {
-  id: '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b',
+const runflowJob: Job = sampleJob({
   ownerKeyId: 'key-1',
   dialect: 'runflow',
-  model: 'bytedance/seedance-v2/fast',
   callbackUrl: 'https://your-server.com/webhook',
-  request: {
-    model: 'bytedance/seedance-v2/fast',
-    mode: 'text-to-video',
-    prompt: 'p',
-    resolution: '720p',
-    aspectRatio: 'adaptive',
-    durationSeconds: 5,
-    generateAudio: true,
-    seed: 4304,
-    webSearch: false,
-    returnLastFrame: false,
-    images: [],
-    videos: [],
-    audios: [],
-  },
+  request: promptOnlyRequest({ seed: 4304 }),
   input: storedRunflowBody('bytedance/seedance/2.0/fast/text-to-video', {
     input: { prompt: 'p' },
     callback_url: 'https://your-server.com/webhook',
     metadata: { job: '42' },
     client_ref: 'my-id',
   }),
-  status: 'queued',
-  attempt: 0,
-  maxAttempts: 3,
-  progress: 0,
-  stage: null,
-  leaseOwner: null,
-  leaseExpiresAt: null,
-  availableAt: created,
-  deadlineAt: null,
   checkpoint: null,
-  result: null,
-  error: null,
   createdAt: created,
-  startedAt: null,
-  finishedAt: null,
-  updatedAt: created,
-};
+});
 
 const succeeded: Job = {
   ...runflowJob,

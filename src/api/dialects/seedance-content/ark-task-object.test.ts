@@ -1,30 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Artifact, Job } from '../../../domain/job.ts';
 import { seedance2Fast } from '../../../catalog/seedance-2.ts';
+import { sampleCreatedAt, sampleJob, videoArtifact } from '../../../../test/support/job-fixtures.ts';
 import { textRequest } from '../../../../test/support/text-request.ts';
 import { arkStatus, arkTokens, renderArkTask } from './ark-task-object.ts';
 
-const created = Date.UTC(2026, 10, 21, 10, 0, 0);
-const video: Artifact = {
-  kind: 'video',
-  role: 'video',
-  blobKey: 'outputs/x/video.mp4',
-  contentType: 'video/mp4',
-  bytes: 1000,
-  width: 864,
-  height: 496,
-  durationSeconds: 4,
-  fps: 24,
-  hasAudio: false,
-};
+const created = sampleCreatedAt;
+const video: Artifact = videoArtifact({ width: 864, height: 496, durationSeconds: 4, hasAudio: false });
 
 function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b',
-    ownerKeyId: 'key',
+  return sampleJob({
     dialect: 'modelark',
-    model: 'bytedance/seedance-v2/fast',
-    callbackUrl: null,
     request: textRequest({ aspectRatio: 'adaptive', durationSeconds: 4, seed: 17 }),
     input: {
       model: 'dreamina-seedance-2-0-fast-260128',
@@ -32,24 +18,10 @@ function job(overrides: Partial<Job> = {}): Job {
       execution_expires_after: 7200,
       priority: 3,
     },
-    status: 'queued',
-    attempt: 0,
-    maxAttempts: 3,
-    progress: 0,
-    stage: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    availableAt: created,
     deadlineAt: created + 7_200_000,
-    checkpoint: undefined,
-    result: null,
-    error: null,
-    createdAt: created,
-    startedAt: null,
-    finishedAt: null,
     updatedAt: created + 1500,
     ...overrides,
-  };
+  });
 }
 
 const noUrls = { videoUrl: undefined, lastFrameUrl: undefined };
