@@ -12,6 +12,7 @@ import { describeJobStoreContract } from '../contract/job-store-contract.ts';
 import { openSqliteJobStore } from './sqlite-job-store.ts';
 import { applySqliteMigrations, SchemaTooNewError, sqliteMigrations } from './sqlite-migrations.ts';
 import { sqliteStatementSql } from './sqlite-statements.ts';
+import { textRequest } from '../../../test/support/text-request.ts';
 
 let directory = '';
 let fileCount = 0;
@@ -32,21 +33,11 @@ function freshFile(): string {
 describeJobStoreContract('sqlite file', () => openSqliteJobStore({ file: freshFile() }));
 describeJobStoreContract('sqlite in memory', () => openSqliteJobStore({ file: ':memory:' }));
 
-const request: GenerationRequest = {
-  model: 'bytedance/seedance-v2/fast',
-  mode: 'text-to-video',
+const request: GenerationRequest = textRequest({
   prompt: 'a paper boat in the rain',
-  resolution: '480p',
   aspectRatio: '9:16',
-  durationSeconds: 4,
-  generateAudio: false,
   seed: 7,
-  webSearch: false,
-  returnLastFrame: false,
-  images: [],
-  videos: [],
-  audios: [],
-};
+});
 
 function newJob(id: string, createdAt: number): NewJob {
   const fields = { ownerKeyId: 'owner-a', dialect: 'modelark', model: request.model, maxAttempts: 3 };
