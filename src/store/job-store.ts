@@ -1,4 +1,5 @@
 import type { ApiKey } from '../domain/api-key.ts';
+import type { Asset } from '../domain/asset.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
 
 /**
@@ -92,6 +93,26 @@ export interface JobStore {
   /** Revokes by id or by name; returns whether a key was revoked. */
   revokeApiKey(idOrName: string, now: number): Promise<boolean>;
   countActiveApiKeys(): Promise<number>;
+
+  // --- assets -------------------------------------------------------------------------------
+  /** Records an uploaded asset whose blob is already stored. Rejects when the id exists. */
+  insertAsset(asset: Asset): Promise<void>;
+  /** An asset by id, whoever owns it: the caller checks the owner. */
+  getAsset(id: string): Promise<Asset | undefined>;
+  /** One owner's assets, newest first by (created_at, id), keyset-paged. */
+  listAssets(query: ListAssetsQuery): Promise<Asset[]>;
+  /** Deletes an asset's record; false when unknown. Its blob is the caller's to remove. */
+  deleteAsset(id: string): Promise<boolean>;
+}
+
+export interface ListAssetsQuery {
+  readonly ownerKeyId: string;
+  readonly limit: number;
+  /**
+   * Keyset paging: only assets strictly after this asset's row, newest first. An id that is
+   * unknown or another owner's yields no assets, so a cursor cannot probe other owners' assets.
+   */
+  readonly after?: string;
 }
 
 export interface ListJobsQuery {

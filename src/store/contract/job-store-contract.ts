@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { JobStore } from '../job-store.ts';
 import { describeApiKeys } from './api-keys.ts';
+import { describeAssets } from './assets.ts';
 import { createContractContext } from './contract-fixtures.ts';
 import { describeDeletion } from './deletion.ts';
 import { describeIdempotency } from './idempotency.ts';
@@ -38,5 +39,6 @@ export function describeJobStoreContract(
     describeIdempotency(context);
     describeDeletion(context);
     describeApiKeys(context);
+    describeAssets(context);
   });
 }

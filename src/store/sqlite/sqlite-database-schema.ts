@@ -1,12 +1,13 @@
 /**
  * Kysely's view of the SQLite tables (see `sqlite-migrations.ts` for the DDL). Column names are
- * the database's snake_case; `job-row.ts` and `api-key-row.ts` are the only places that turn rows
- * into domain objects. Times are Unix epoch milliseconds; JSON documents are TEXT.
+ * the database's snake_case; `job-row.ts`, `api-key-row.ts` and `asset-row.ts` are the only places
+ * that turn rows into domain objects. Times are Unix epoch milliseconds; JSON documents are TEXT.
  */
 export interface SqliteDatabaseSchema {
   readonly jobs: JobsTable;
   readonly api_keys: ApiKeysTable;
   readonly idempotency_keys: IdempotencyKeysTable;
+  readonly assets: AssetsTable;
 }
 
 export interface JobsTable {
@@ -49,5 +50,20 @@ export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
   job_id: string;
+  created_at: number;
+}
+
+export interface AssetsTable {
+  id: string;
+  owner_key_id: string;
+  blob_key: string;
+  kind: string;
+  format: string;
+  content_type: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  duration_seconds: number | null;
+  facts: string;
   created_at: number;
 }

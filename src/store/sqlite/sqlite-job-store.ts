@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/app-error.ts';
 import type { ApiKey } from '../../domain/api-key.ts';
+import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
 import type {
@@ -13,12 +14,20 @@ import type {
   IdempotencyClaim,
   InsertOnceOutcome,
   JobStore,
+  ListAssetsQuery,
   ListJobsQuery,
   RecoveryReport,
 } from '../job-store.ts';
-import { apiKeyFromRow } from './api-key-row.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
+import {
+  countActiveSqliteApiKeys,
+  findActiveSqliteApiKeyByHash,
+  insertSqliteApiKey,
+  listSqliteApiKeys,
+  revokeSqliteApiKey,
+} from './sqlite-api-keys.ts';
+import { deleteSqliteAsset, getSqliteAsset, insertSqliteAsset, listSqliteAssets } from './sqlite-assets.ts';
 import { jobFromRow, toJsonText } from './job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
@@ -309,72 +318,44 @@ class SqliteJobStore implements JobStore {
     return this.#notifier.subscribe(listener);
   }
 
-  // --- API keys -----------------------------------------------------------------------------
+  // --- API keys (queries in sqlite-api-keys.ts) -----------------------------------------------
 
-  /** Rejects with `validation_failed` on `name` when an active key already has the name. */
   async insertApiKey(key: ApiKey): Promise<void> {
-    try {
-      await this.#kysely
-        .insertInto('api_keys')
-        .values({
-          id: key.id,
-          name: key.name,
-          prefix: key.prefix,
-          secret_hash: key.secretHash,
-          created_at: key.createdAt,
-          revoked_at: key.revokedAt,
-        })
-        .execute();
-    } catch (error) {
-      if (isUniqueViolation(error, 'api_keys.name')) {
-        const message = `an active API key is already named "${key.name}"`;
-        throw AppError.validation([{ field: 'name', rule: 'unique', message }]);
-      }
-      throw error;
-    }
+    await insertSqliteApiKey(this.#kysely, key);
   }
 
   async findActiveApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
-    const row = this.#statements.findActiveApiKeyByHash.get(secretHash);
-    return row === undefined ? undefined : apiKeyFromRow(row);
+    return findActiveSqliteApiKeyByHash(this.#statements, secretHash);
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
-    const rows = await this.#kysely
-      .selectFrom('api_keys')
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(apiKeyFromRow);
+    return listSqliteApiKeys(this.#kysely);
   }
 
-  /** An id wins over a name: a value that is some key's id never revokes a key by that name. */
   async revokeApiKey(idOrName: string, now: number): Promise<boolean> {
-    const result = await this.#kysely
-      .updateTable('api_keys')
-      .set({ revoked_at: now })
-      .where('revoked_at', 'is', null)
-      .where(({ eb, and, or, not, exists, selectFrom }) =>
-        or([
-          eb('id', '=', idOrName),
-          and([
-            eb('name', '=', idOrName),
-            not(exists(selectFrom('api_keys as other').select('other.id').where('other.id', '=', idOrName))),
-          ]),
-        ]),
-      )
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return revokeSqliteApiKey(this.#kysely, idOrName, now);
   }
 
   async countActiveApiKeys(): Promise<number> {
-    const row = await this.#kysely
-      .selectFrom('api_keys')
-      .where('revoked_at', 'is', null)
-      .select(({ fn }) => fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+    return countActiveSqliteApiKeys(this.#kysely);
+  }
+
+  // --- assets (queries in sqlite-assets.ts) -------------------------------------------------
+
+  async insertAsset(asset: Asset): Promise<void> {
+    await insertSqliteAsset(this.#kysely, asset);
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    return getSqliteAsset(this.#kysely, id);
+  }
+
+  async listAssets(query: ListAssetsQuery): Promise<Asset[]> {
+    return listSqliteAssets(this.#kysely, query);
+  }
+
+  async deleteAsset(id: string): Promise<boolean> {
+    return deleteSqliteAsset(this.#kysely, id);
   }
 }
 
@@ -388,12 +369,4 @@ const statusSet: ReadonlySet<string> = new Set(jobStatuses);
 function parseStatus(value: unknown): JobStatus {
   if (typeof value === 'string' && statusSet.has(value)) return value as JobStatus;
   throw new AppError('internal_error', `stored job status ${JSON.stringify(value)} is not a known status`);
-}
-
-function isUniqueViolation(error: unknown, column: string): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes(column)
-  );
 }

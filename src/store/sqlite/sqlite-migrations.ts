@@ -131,6 +131,32 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
     `,
   },
+  {
+    version: 3,
+    name: 'uploaded assets',
+    // An asset belongs to the key that uploaded it but has no foreign key to api_keys: revoking a
+    // key keeps its rows (as it keeps its jobs), and an operator deletes them with their blobs.
+    // Pixel sizes and durations are NULL where the kind has none (audio has no width).
+    sql: `
+      CREATE TABLE assets (
+        id               TEXT    NOT NULL PRIMARY KEY,
+        owner_key_id     TEXT    NOT NULL,
+        blob_key         TEXT    NOT NULL,
+        kind             TEXT    NOT NULL CHECK (kind IN ('image', 'video', 'audio')),
+        format           TEXT    NOT NULL,
+        content_type     TEXT    NOT NULL,
+        bytes            INTEGER NOT NULL CHECK (bytes >= 0),
+        width            INTEGER CHECK (width > 0),
+        height           INTEGER CHECK (height > 0),
+        duration_seconds REAL    CHECK (duration_seconds >= 0),
+        facts            TEXT    NOT NULL,
+        created_at       INTEGER NOT NULL
+      ) STRICT;
+
+      -- An owner's assets, newest first, with (created_at, id) keyset paging.
+      CREATE INDEX assets_owner_created ON assets (owner_key_id, created_at, id);
+    `,
+  },
 ];
 
 const createMigrationTable = `
