@@ -1,23 +1,27 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../domain/app-error.ts';
-import { resolveFfmpegBinaries, type FfmpegBinaries } from '../../media/ffmpeg-binaries.ts';
-import { probeMedia, type MediaProbe } from '../../media/ffprobe.ts';
-import { locateFont } from '../../media/font.ts';
-import type { EngineContext, GenerationTask } from '../engine.ts';
+import type { GenerationTask } from '../engine.ts';
 import { AnimaticEngine } from './animatic-engine.ts';
+import {
+  animaticTask as task,
+  expectOutput,
+  fontFile,
+  meanDifference,
+  npmBinaries,
+  renderAnimatic,
+  sampleFrames as greyFrames,
+  sha256,
+  systemBinaries,
+  systemEngine as engine,
+  type Rendered,
+} from './animatic-test-support.ts';
 
 const run = promisify(execFile);
-const systemBinaries = resolveFfmpegBinaries({ searchPath: '/usr/bin:/bin' });
-const npmBinaries = resolveFfmpegBinaries({ searchPath: '' });
-const fontFile = locateFont();
-const engine = new AnimaticEngine({ binaries: systemBinaries, fontFile });
 let folder: string;
 
 beforeAll(async () => {
@@ -28,117 +32,11 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-function task(overrides: Partial<GenerationTask> & { durationSeconds: number }): GenerationTask {
-  return {
-    jobId: 'job-1',
-    model: 'bytedance/seedance-v2/fast',
-    mode: 'text-to-video',
-    prompt: 'A lighthouse on a cliff at golden hour, waves below, slow push in',
-    width: 864,
-    height: 496,
-    fps: 24,
-    frameCount: Math.round(overrides.durationSeconds * 24),
-    seed: 7,
-    generateAudio: false,
-    images: [],
-    videos: [],
-    audios: [],
-    ...overrides,
-  };
-}
-
-interface Rendered {
-  readonly file: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly progress: readonly number[];
-  readonly workdir: string;
-}
-
-async function render(
+function render(
   input: GenerationTask,
-  options: { engine?: AnimaticEngine; signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+  options: Parameters<typeof renderAnimatic>[2] = {},
 ): Promise<Rendered> {
-  const workdir = await mkdtemp(path.join(folder, 'job-'));
-  const progress: number[] = [];
-  const context: EngineContext = {
-    signal: options.signal ?? new AbortController().signal,
-    workdir,
-    reportProgress: (fraction) => {
-      progress.push(fraction);
-      options.onProgress?.(fraction);
-    },
-    checkpoint: undefined,
-    saveCheckpoint: async () => undefined,
-    logger: pino({ level: 'silent' }),
-  };
-  const result = await (options.engine ?? engine).generate(input, context);
-  return { file: result.videoPath, metadata: result.metadata, progress, workdir };
-}
-
-async function probe(file: string, binaries: FfmpegBinaries = systemBinaries): Promise<MediaProbe> {
-  return probeMedia(binaries, file, { timeoutMs: 10_000 });
-}
-
-/** Checks every output rule of DESIGN.md §6 with ffprobe. */
-async function expectOutput(file: string, input: GenerationTask, binaries: FfmpegBinaries = systemBinaries) {
-  const facts = await probe(file, binaries);
-  expect(facts.formatName).toContain('mp4');
-  expect(facts.video).toMatchObject({
-    codec: 'h264',
-    pixelFormat: 'yuv420p',
-    width: input.width,
-    height: input.height,
-    fps: 24,
-    frameCount: input.frameCount,
-  });
-  expect(Math.abs((facts.video?.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
-  expect(Math.abs((facts.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
-  if (input.generateAudio) {
-    expect(facts.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 2 });
-    expect(Math.abs((facts.audio?.durationSeconds ?? 0) - input.durationSeconds)).toBeLessThanOrEqual(1 / 24);
-  } else {
-    expect(facts.audio).toBeUndefined();
-  }
-  expect(facts.streams).toHaveLength(input.generateAudio ? 2 : 1);
-}
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
-}
-
-/** Frames as 64×36 grey pictures, decoded by the system ffmpeg. */
-async function greyFrames(file: string, frames: readonly number[]): Promise<Uint8Array[]> {
-  const select = frames.map((frame) => `eq(n\\,${frame})`).join('+');
-  const { stdout } = await run(
-    systemBinaries.ffmpeg,
-    [
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-vf',
-      `select=${select},scale=64:36,format=gray`,
-      '-vsync',
-      '0',
-      '-f',
-      'rawvideo',
-      '-',
-    ],
-    { encoding: 'buffer', maxBuffer: 1 << 20 },
-  );
-  const size = 64 * 36;
-  return frames.map((_, index) => stdout.subarray(index * size, (index + 1) * size));
-}
-
-function meanDifference(left: Uint8Array | undefined, right: Uint8Array | undefined): number {
-  if (left === undefined || right === undefined) throw new Error('missing frame');
-  let total = 0;
-  left.forEach((value, index) => {
-    total += Math.abs(value - (right[index] ?? 0));
-  });
-  return total / left.length;
+  return renderAnimatic(folder, input, options);
 }
 
 /** Live processes whose command line mentions `marker` (Linux /proc). */
@@ -331,12 +229,34 @@ describe('AnimaticEngine.supports', () => {
     expect(engine.supports(task({ durationSeconds: 5, width: 834, height: 1112 }))).toEqual({ ok: true });
   });
 
+  it('accepts a first frame, first and last frames, or reference images', () => {
+    const image = (role?: string) => ({
+      path: '/tmp/image',
+      kind: 'image' as const,
+      ...(role === undefined ? {} : { role }),
+    });
+    for (const images of [
+      [image()],
+      [image('first_frame'), image('last_frame')],
+      Array.from({ length: 9 }, () => image('reference_image')),
+    ]) {
+      expect(engine.supports(task({ durationSeconds: 5, images }))).toEqual({ ok: true });
+    }
+  });
+
   it('explains what it cannot do', () => {
     const image = { path: '/tmp/first.png', kind: 'image' as const, role: 'first_frame' };
-    expect(engine.supports(task({ durationSeconds: 5, images: [image] }))).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/reference images/),
-    });
+    const video = { path: '/tmp/clip.mp4', kind: 'video' as const, role: 'reference_video' };
+    const audio = { path: '/tmp/voice.wav', kind: 'audio' as const, role: 'reference_audio' };
+    for (const media of [{ videos: [video] }, { images: [image], audios: [audio] }]) {
+      expect(engine.supports(task({ durationSeconds: 5, ...media }))).toEqual({
+        ok: false,
+        reason: 'reference videos and audio are not supported by the animatic engine yet',
+      });
+    }
+    expect(
+      engine.supports(task({ durationSeconds: 5, images: [{ ...image, role: 'last_frame' }] })),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/needs a first_frame/) });
     expect(engine.supports(task({ durationSeconds: 5, width: 865 }))).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/must be even/),

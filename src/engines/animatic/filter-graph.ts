@@ -15,6 +15,15 @@ export interface RawPicture {
 export interface ShotGraphInput {
   readonly frameCount: number;
   readonly background: RawPicture;
+  /** The size the background is scaled to before the camera moves over it. */
+  readonly stillWidth: number;
+  readonly stillHeight: number;
+  /**
+   * A picture faded in over the background (first + last frame): fully transparent on frame 0 of
+   * the clip, opaque on its last frame; this shot shows frames `startFrame`… of that fade.
+   */
+  readonly fadeTo:
+    { readonly picture: RawPicture; readonly startFrame: number; readonly totalFrames: number } | undefined;
   readonly foreground: { readonly picture: RawPicture } | undefined;
   readonly camera: CameraPath;
   readonly particles: readonly {
@@ -42,8 +51,9 @@ export interface AnimaticGraph {
  * the canvas once, then either zoompan'd (push-in, pull-out) or looped and cropped along the move
  * (pans, tracking, orbit, static), the near layer and the particles are overlaid with moving
  * coordinates, and the caption is drawn; the shots are then joined with hard cuts by `concat`.
- * Only filters and options that exist in both the 2018 static ffmpeg and ffmpeg 5.1 are used
- * (no xfade, no gradients source, no scale `eval=frame` with `n`/`t`).
+ * A crossfade (first + last frame) is the second picture with its alpha faded in by `fade` and
+ * overlaid on the first. Only filters and options that exist in both the 2018 static ffmpeg and
+ * ffmpeg 5.1 are used (no xfade, no gradients source, no scale `eval=frame` with `n`/`t`).
  */
 export function buildAnimaticGraph(
   shots: readonly ShotGraphInput[],
@@ -72,9 +82,10 @@ export function buildAnimaticGraph(
   const shotLabels = shots.map((shot, index) => {
     const prefix = `s${index}`;
     const background = addInput(shot.background);
+    const fadeTo = shot.fadeTo === undefined ? undefined : addInput(shot.fadeTo.picture);
     const foreground = shot.foreground === undefined ? undefined : addInput(shot.foreground.picture);
     const sprites = shot.particles.map((layer) => addInput(layer.sprite));
-    chains.push(...shotChains(shot, geometry, fontFile, { prefix, background, foreground, sprites }));
+    chains.push(...shotChains(shot, geometry, fontFile, { prefix, background, fadeTo, foreground, sprites }));
     return `[${prefix}]`;
   });
 
@@ -89,6 +100,7 @@ export function buildAnimaticGraph(
 interface InputIndexes {
   readonly prefix: string;
   readonly background: number;
+  readonly fadeTo: number | undefined;
   readonly foreground: number | undefined;
   readonly sprites: readonly number[];
 }
@@ -100,10 +112,11 @@ function shotChains(
   inputs: InputIndexes,
 ): string[] {
   const { prefix } = inputs;
-  const { width, height, fps, canvasWidth, canvasHeight } = geometry;
+  const { width, height, fps } = geometry;
   const chains: string[] = [];
-  const loop = `loop=loop=${shot.frameCount - 1}:size=1:start=0,settb=1/${fps},setpts=N`;
-  const still = `[${inputs.background}:v]scale=${canvasWidth}:${canvasHeight}:flags=bicubic,format=yuv420p`;
+  const loopFor = (frames: number) => `loop=loop=${frames - 1}:size=1:start=0,settb=1/${fps},setpts=N`;
+  const loop = loopFor(shot.frameCount);
+  const still = `[${inputs.background}:v]scale=${shot.stillWidth}:${shot.stillHeight}:flags=bicubic,format=yuv420p`;
   const camera = shot.camera;
   switch (camera.kind) {
     case 'zoom':
@@ -122,6 +135,18 @@ function shotChains(
       break;
   }
   let current = `${prefix}_base`;
+  if (shot.fadeTo !== undefined && inputs.fadeTo !== undefined) {
+    // `fade` counts frames from the first it sees, so the faded stream starts at the clip's frame
+    // 0 and this shot's stretch is trimmed out of it; alpha steps k/(n−1): exactly 0 on the first
+    // frame of the clip and exactly 1 on its last.
+    const { startFrame, totalFrames } = shot.fadeTo;
+    chains.push(
+      `[${inputs.fadeTo}:v]scale=${width}:${height}:flags=bicubic,format=yuva420p,${loopFor(startFrame + shot.frameCount)},` +
+        `fade=t=in:s=0:n=${Math.max(1, totalFrames - 1)}:alpha=1,trim=start_frame=${startFrame},setpts=N[${prefix}_next]`,
+      `[${current}][${prefix}_next]overlay=format=yuv420[${prefix}_mixed]`,
+    );
+    current = `${prefix}_mixed`;
+  }
   if (
     camera.kind === 'slide' &&
     camera.foreground !== undefined &&
