@@ -18,7 +18,7 @@ export async function benchmarkPickup(
   const count = options.jobs ?? 300;
   const folder = await mkdtemp(path.join(tmpdir(), 'reelgate-pickup-'));
   const store = await openSqliteJobStore({ file: path.join(folder, 'bench.db') });
-  const jobs = new JobService({ store, maxAttempts: 1 });
+  const jobs = new JobService({ store, maxAttempts: 1, mediaIssues: async () => [] });
   let submitCalledAt = 0;
   const latencies: number[] = [];
   let started: (() => void) | undefined;

@@ -7,7 +7,11 @@ import type { Config } from './config.ts';
 import { createAuthenticator } from './api/auth.ts';
 import type { ApiContext } from './api/api-context.ts';
 import { buildServer } from './api/server.ts';
+import { AssetService } from './assets/asset-service.ts';
 import { createEngines } from './engines/engine-registry.ts';
+import { InputPreparer } from './inputs/input-preparer.ts';
+import { inspectMedia } from './inputs/media-inspect.ts';
+import { mediaReferenceIssues } from './inputs/reference-checks.ts';
 import { randomSeed } from './jobs/ids.ts';
 import { JobService } from './jobs/job-service.ts';
 import type { CreatedKey } from './keys/api-keys.ts';
@@ -61,17 +65,31 @@ export async function startApplication(config: Config, options: StartOptions): P
   });
   const catalog = defaultCatalog();
 
+  // The worker renders and probes outputs; the API inspects uploaded assets.
+  const binaries = resolveFfmpegBinaries({
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    searchPath: config.searchPath,
+  });
+
+  const allow = config.fetch.allow;
+  const httpAllowed = (url: URL) =>
+    config.fetch.allowHttp || allow.allowsHost(url.hostname) || allow.allowsAddress(url.hostname);
+
   let worker: Worker | undefined;
   if (config.worker.enabled) {
-    const binaries = resolveFfmpegBinaries({
-      ffmpegPath: config.ffmpegPath,
-      ffprobePath: config.ffprobePath,
-      searchPath: config.searchPath,
+    const inputs = new InputPreparer({
+      blobStore,
+      allow,
+      allowHttp: config.fetch.allowHttp,
+      getAsset: (id) => store.getAsset(id),
+      inspect: (file, expectedKind, signal) => inspectMedia(binaries, file, { expectedKind, signal }),
     });
     const engines = createEngines({ binaries });
     const pipeline = new Pipeline({
       engineFor: (model) => engines.get(catalog.get(model).spec.defaultEngine),
       blobStore,
+      prepareInputs: (job, workdir, signal) => inputs.prepare(job, workdir, signal),
       probeVideo: (file, signal) => probeVideoFacts(binaries, file, signal),
       deriveImages: (request) => deriveImages(binaries, request),
       scratchDir: path.join(config.dataDir, 'work'),
@@ -92,7 +110,16 @@ export async function startApplication(config: Config, options: StartOptions): P
   if (options.api) {
     const context: ApiContext = {
       catalog,
-      jobs: new JobService({ store, blobStore, maxAttempts: config.worker.maxAttempts }),
+      jobs: new JobService({
+        store,
+        blobStore,
+        maxAttempts: config.worker.maxAttempts,
+        mediaIssues: (request, ownerKeyId) =>
+          mediaReferenceIssues(request, {
+            httpAllowed,
+            ownsAsset: async (id) => (await store.getAsset(id))?.ownerKeyId === ownerKeyId,
+          }),
+      }),
       authenticate: createAuthenticator(store),
       publicUrl: () => publicUrl,
       artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
@@ -100,6 +127,14 @@ export async function startApplication(config: Config, options: StartOptions): P
       blobStore,
       urlTtlSeconds: config.urlTtlSeconds,
       now: Date.now,
+      assets: new AssetService({
+        store,
+        blobStore,
+        inspectMedia: (file, expectedKind, signal) =>
+          inspectMedia(binaries, file, { expectedKind, ...(signal === undefined ? {} : { signal }) }),
+        scratchDir: path.join(config.dataDir, 'work', 'uploads'),
+        logger,
+      }),
     };
     server = await buildServer({ context, store, blobStore, signer, logger, version });
     await server.listen({ port: config.port, host: config.host });

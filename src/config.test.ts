@@ -67,3 +67,19 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('media-input fetching settings', () => {
+  it('parses the allow-list and refuses a malformed entry with one line', () => {
+    const config = loadConfig({
+      REELGATE_FETCH_ALLOW: '127.0.0.1, 10.0.0.0/8, media.internal',
+      REELGATE_ALLOW_HTTP_INPUTS: 'true',
+    });
+    expect(config.fetch.allowHttp).toBe(true);
+    expect(config.fetch.allow.allowsAddress('10.1.2.3')).toBe(true);
+    expect(config.fetch.allow.allowsHost('media.internal')).toBe(true);
+    expect(config.fetch.allow.allowsAddress('192.168.0.1')).toBe(false);
+    expect(() => loadConfig({ REELGATE_FETCH_ALLOW: '10.0.0.0/99' })).toThrowError(
+      /^invalid configuration: REELGATE_FETCH_ALLOW: /,
+    );
+  });
+});

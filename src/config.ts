@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { AllowList } from './inputs/allow-list.ts';
+import { parseAllowList } from './inputs/allow-list.ts';
 
 /**
  * The one place that reads the environment. Everything else receives a typed Config.
@@ -66,6 +68,8 @@ const environmentSchema = z.object({
   REELGATE_URL_SIGNING_SECRET: optionalText.pipe(
     z.string().min(16, 'REELGATE_URL_SIGNING_SECRET must be at least 16 characters').optional(),
   ),
+  REELGATE_FETCH_ALLOW: optionalText,
+  REELGATE_ALLOW_HTTP_INPUTS: flag('REELGATE_ALLOW_HTTP_INPUTS', false),
   FFMPEG_PATH: optionalText,
   PATH: optionalText,
   FFPROBE_PATH: optionalText,
@@ -99,6 +103,12 @@ export interface Config {
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   /** HMAC secret for signed file URLs; when absent one is generated and kept in the data folder. */
   readonly urlSigningSecret: string | undefined;
+  /**
+   * Media-input fetching: `allow` is REELGATE_FETCH_ALLOW (comma-separated CIDRs and host names the
+   * operator opens despite the private-address rules, e.g. for tests or a private media host);
+   * `allowHttp` permits plain http:// URLs (https only by default).
+   */
+  readonly fetch: { readonly allow: AllowList; readonly allowHttp: boolean };
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
   /** The PATH to search for system binaries (ffmpeg, ffprobe). */
@@ -125,6 +135,12 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  let allow: AllowList;
+  try {
+    allow = parseAllowList(values.REELGATE_FETCH_ALLOW);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: REELGATE_FETCH_ALLOW: ${(error as Error).message}`);
+  }
   const displayHost = values.HOST === '0.0.0.0' || values.HOST === '::' ? 'localhost' : values.HOST;
   const publicUrl = (values.REELGATE_PUBLIC_URL ?? `http://${displayHost}:${values.PORT}`).replace(
     /\/+$/,
@@ -148,6 +164,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     urlTtlSeconds: values.REELGATE_URL_TTL_SECONDS,
     sqliteSynchronous: values.REELGATE_SQLITE_SYNCHRONOUS,
     urlSigningSecret: values.REELGATE_URL_SIGNING_SECRET,
+    fetch: { allow, allowHttp: values.REELGATE_ALLOW_HTTP_INPUTS },
     ffmpegPath: values.FFMPEG_PATH,
     ffprobePath: values.FFPROBE_PATH,
     searchPath: values.PATH,

@@ -10,7 +10,7 @@ import { probeFile } from './support/probe.ts';
 
 /**
  * The AnyFast dialect over real HTTP: seed 004's own curl bodies (text-to-video rendered,
- * downloaded and probed; the image / video / audio examples refused as media), new-api's
+ * downloaded and probed; the image / video / audio examples accepted and queued), new-api's
  * `prompt` / `size` / `seconds` / `metadata` form, status mapping, and new-api's error envelopes.
  */
 
@@ -136,11 +136,16 @@ describe('AnyFast: seed 004 end to end', () => {
   it.each([
     ['multimodal reference', seedMultimodal],
     ['video editing', seedVideoEditing],
-  ])('the %s example is refused as media input (422 unsupported_media_input)', async (_name, body) => {
+  ])('the %s example is accepted (its media are fetched when the task runs)', async (_name, body) => {
     const reply = await call(`${queue.url}${generations}`, { key: testKey, body });
-    expect(reply.status).toBe(422);
-    expect(reply.body).toMatchObject({ code: 'unsupported_media_input', data: null });
-    expect(String(reply.body['message'])).toMatch(/media inputs are not supported/);
+    expect(reply.status).toBe(200);
+    const task = await call(`${queue.url}${generations}/${String(reply.body['id'])}`, { key: testKey });
+    expect(task.body['data']).toMatchObject({ status: 'QUEUED', fail_reason: '' });
+    expect((task.body['data'] as Record<string, unknown>)['data']).toMatchObject({
+      status: 'queued',
+      ratio: body.ratio,
+      duration: body.duration,
+    });
   });
 
   it('the web search example is accepted and the tool shows on the task', async () => {

@@ -200,8 +200,8 @@ describe('ModelArk errors', () => {
     }
   });
 
-  it("the reference's media inputs are refused clearly: 400 InvalidParameter on content", async () => {
-    const reply = await call(`${live.url}${tasksPath}`, {
+  it("the reference's first + last frame body is accepted: its media are fetched when the task runs", async () => {
+    const reply = await call(`${queue.url}${tasksPath}`, {
       key: testKey,
       body: {
         model: 'dreamina-seedance-2-0-fast-260128',
@@ -212,9 +212,9 @@ describe('ModelArk errors', () => {
         ],
       },
     });
-    expect(reply.status).toBe(400);
-    expect(errorOf(reply.body)).toMatchObject({ code: 'InvalidParameter', param: 'content' });
-    expect(String(errorOf(reply.body)['message'])).toMatch(/media inputs are not supported/);
+    expect(reply.status).toBe(200);
+    const task = await call(`${queue.url}${tasksPath}/${String(reply.body['id'])}`, { key: testKey });
+    expect(task.body).toMatchObject({ status: 'queued', error: null, resolution: '720p', duration: 5 });
   });
 
   it('404s: an unknown model, an unknown task and another key’s task look alike', async () => {

@@ -53,6 +53,12 @@ async function waitForVideo(openai: OpenAI, id: string, timeoutMs = 60_000): Pro
   }
 }
 
+/** A 1×1 PNG: a real image, far below the 300 px a side that inputs need. */
+const onePixelPng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 async function download(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers: { authorization: `Bearer ${testKey}`, ...headers } });
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
@@ -303,24 +309,33 @@ describe('raw HTTP against a server without a worker (videos stay queued)', () =
     expect((sdkError as BadRequestError).code).toBe('model_not_found');
   });
 
-  it('reads an input_reference upload and refuses it clearly, naming input_reference', async () => {
-    const png = Buffer.from(
-      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-      'base64',
-    );
+  it('takes an input_reference upload or https URL as the first frame; refuses what cannot be one', async () => {
     const form = new FormData();
     form.append('prompt', 'Animate this picture');
     form.append('seconds', '4');
-    form.append('input_reference', new Blob([png], { type: 'image/png' }), 'frame.png');
+    form.append('input_reference', new Blob([onePixelPng], { type: 'image/png' }), 'frame.png');
     const response = await fetch(videosUrl(), {
       method: 'POST',
       headers: { authorization: `Bearer ${testKey}` },
       body: form,
     });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: Record<string, unknown> };
-    expect(body.error).toMatchObject({ param: 'input_reference', type: 'invalid_request_error' });
-    expect(String(body.error['message'])).toContain('input_reference');
+    expect(response.status).toBe(200);
+    const uploaded = (await response.json()) as Record<string, unknown>;
+    expect(uploaded).toMatchObject({ status: 'queued', error: null });
+    const stored = await idle.store.getJob(String(uploaded['id']));
+    expect(stored?.request.images).toEqual([
+      {
+        source: `data:image/png;base64,${onePixelPng.toString('base64')}`,
+        field: 'input_reference',
+        role: 'first_frame',
+      },
+    ]);
+
+    const byUrl = await idleClient.videos.create({
+      prompt: 'x',
+      input_reference: { image_url: 'https://example.com/frame.png' },
+    });
+    expect(byUrl.status).toBe('queued');
 
     const notImage = await idleClient.videos
       .create({ prompt: 'x', input_reference: await toFile(Buffer.from('plain text'), 'notes.png') })
@@ -328,10 +343,18 @@ describe('raw HTTP against a server without a worker (videos stay queued)', () =
     expect(notImage).toBeInstanceOf(BadRequestError);
     expect((notImage as BadRequestError).message).toContain('input_reference must be an image');
 
-    const byUrl = await idleClient.videos
-      .create({ prompt: 'x', input_reference: { image_url: 'https://example.com/frame.png' } })
+    const plainHttp = await idleClient.videos
+      .create({ prompt: 'x', input_reference: { image_url: 'http://example.com/frame.png' } })
       .catch((caught: unknown) => caught);
-    expect((byUrl as BadRequestError).param).toBe('input_reference');
+    expect(plainHttp).toBeInstanceOf(BadRequestError);
+    expect(plainHttp).toMatchObject({
+      status: 400,
+      param: 'input_reference.image_url',
+      code: 'invalid_value',
+    });
+    expect((plainHttp as BadRequestError).error).toMatchObject({
+      message: 'input_reference.image_url: plain http:// URLs are not accepted here; use https://',
+    });
   });
 
   it('refuses a missing or wrong key with 401 invalid_api_key', async () => {

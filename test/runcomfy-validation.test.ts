@@ -132,6 +132,50 @@ const cases: Case[] = [
     says: /durration is not a field/,
   },
   {
+    name: 'an image URL with another scheme',
+    url: fast,
+    body: { prompt: 'x', images: ['https://example.com/a.png', 'ftp://example.com/b.png'] },
+    field: 'images[1]',
+    rule: 'scheme',
+    says: /^ValidationError: images\[1\] must be an https:\/\/ URL, a data: URI or an asset:\/\/ id$/,
+  },
+  {
+    name: 'a plain http video URL',
+    url: fast,
+    body: { prompt: 'x', videos: ['http://example.com/clip.mp4'] },
+    field: 'videos[0]',
+    rule: 'scheme',
+    says: /^ValidationError: videos\[0\]: plain http:\/\/ URLs are not accepted here; use https:\/\/$/,
+  },
+  {
+    name: 'a data: URI over the audio cap',
+    url: fast,
+    body: {
+      prompt: 'x',
+      images: ['https://example.com/a.png'],
+      audios: [`data:audio/mpeg;base64,${'A'.repeat(21 * 1024 * 1024)}`],
+    },
+    field: 'audios[0]',
+    rule: 'max_bytes',
+    says: /^ValidationError: audios\[0\]: the data: URI holds 15\.8 MB; audio inputs must be at most 15 MB$/,
+  },
+  {
+    name: 'an asset that does not exist',
+    url: fast,
+    body: { prompt: 'x', images: ['asset://0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b'] },
+    field: 'images[0]',
+    rule: 'not_found',
+    says: /^ValidationError: images\[0\]: asset asset:\/\/0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b not found$/,
+  },
+  {
+    name: 'audio as the only media',
+    url: fast,
+    body: { prompt: 'x', audios: ['https://example.com/a.mp3'] },
+    field: 'audios[0]',
+    rule: 'audio_only',
+    says: /^ValidationError: audios\[0\]: audio cannot be the only media input; add a reference image or video$/,
+  },
+  {
     name: 'a JSON array body',
     url: fast,
     body: [1, 2],
@@ -190,13 +234,37 @@ describe('RunComfy input validation over HTTP', () => {
     );
   });
 
-  it('media inputs are refused clearly until the media-inputs work lands', async () => {
+  it('media inputs that pass the submit-time checks are accepted and queued; fetching comes later', async () => {
     const reply = await call(fast(), {
       key: testKey,
-      body: { prompt: 'x', images: ['https://example.com/a.png'] },
+      body: {
+        prompt: 'x',
+        images: ['https://example.com/a.png', 'data:image/png;base64,iVBORw0KGgo='],
+        videos: ['https://example.com/clip.mp4'],
+        audios: ['https://example.com/a.mp3'],
+      },
+    });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    const status = await call(String(reply.body['status_url']), { key: testKey });
+    expect(status.body).toMatchObject({ status: 'in_queue' });
+  });
+
+  it('every broken media rule is reported at once, each by its field', async () => {
+    const reply = await call(fast(), {
+      key: testKey,
+      body: {
+        prompt: 'x',
+        images: ['ftp://example.com/a.png', 'data:text/plain;base64,aGVsbG8='],
+        videos: ['http://example.com/clip.mp4'],
+      },
     });
     expect(reply.status).toBe(422);
-    expect(String(reply.body['error_message'])).toMatch(/images: media inputs are not supported/);
+    const detail = reply.body['detail'] as { type: string; msg: string }[];
+    expect(detail.map((item) => [item.type, item.msg.slice(0, 9)])).toEqual([
+      ['scheme', 'images[0]'],
+      ['format', 'images[1]'],
+      ['scheme', 'videos[0]'],
+    ]);
   });
 
   it('nothing stored is lost or changed by bad requests', async () => {

@@ -1,3 +1,4 @@
+import type { AssetService } from '../assets/asset-service.ts';
 import type { ModelCatalog } from '../catalog/model-catalog.ts';
 import type { Artifact } from '../domain/job.ts';
 import type { JobService } from '../jobs/job-service.ts';
@@ -21,4 +22,6 @@ export interface ApiContext {
   readonly urlTtlSeconds: number;
   /** The clock (epoch ms), for times rendered into responses. */
   now(): number;
+  /** Uploaded assets: upload, read, list and delete, with ownership enforced. */
+  readonly assets: AssetService;
 }

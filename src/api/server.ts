@@ -7,6 +7,7 @@ import type { JobStore } from '../store/job-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { UrlSigner } from '../storage/url-signer.ts';
 import type { ApiContext } from './api-context.ts';
+import { registerAssetRoutes } from './asset-routes.ts';
 import { registerAnyFastRoutes } from './dialects/anyfast/anyfast-routes.ts';
 import { registerModelArkRoutes } from './dialects/modelark/modelark-routes.ts';
 import { registerOpenAiVideoRoutes } from './dialects/openai/openai-video-routes.ts';
@@ -80,5 +81,6 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await registerAnyFastRoutes(app, dependencies.context);
   await registerModelArkRoutes(app, dependencies.context);
   await registerOpenAiVideoRoutes(app, dependencies.context);
+  await registerAssetRoutes(app, dependencies.context);
   return app;
 }

@@ -120,6 +120,24 @@ describe('normalizing to a GenerationRequest', () => {
     );
     expect(request).toMatchObject({ prompt: 't', aspectRatio: '4:3', generateAudio: false, seed: 38810827 });
   });
+
+  it('names each media input by its place in the seed field, for error messages', () => {
+    const spec = catalog.get('bytedance/seedance-v2/fast').spec;
+    const input = catalog.get(spec.id).validate({
+      prompt: 'p',
+      images: ['https://example.com/a.png', 'asset://b'],
+      videos: ['https://example.com/c.mp4'],
+      audios: ['https://example.com/d.mp3'],
+    });
+    expect(toGenerationRequest(spec, input, () => 1)).toMatchObject({
+      images: [
+        { source: 'https://example.com/a.png', field: 'images[0]' },
+        { source: 'asset://b', field: 'images[1]' },
+      ],
+      videos: [{ source: 'https://example.com/c.mp4', field: 'videos[0]' }],
+      audios: [{ source: 'https://example.com/d.mp3', field: 'audios[0]' }],
+    });
+  });
 });
 
 describe('model ids across dialects', () => {

@@ -37,5 +37,7 @@ export function toGenerationRequest(
 function mediaList(input: ValidatedInput, field: string | undefined): MediaReference[] {
   if (field === undefined) return [];
   const value = input[field];
-  return Array.isArray(value) ? value.map((source) => ({ source: String(source) })) : [];
+  return Array.isArray(value)
+    ? value.map((source, index) => ({ source: String(source), field: `${field}[${index}]` }))
+    : [];
 }

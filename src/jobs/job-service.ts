@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FieldIssue } from '../domain/app-error.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { GenerationRequest } from '../domain/generation-request.ts';
 import type { Artifact, ArtifactRole, Job } from '../domain/job.ts';
@@ -30,6 +31,11 @@ export interface JobServiceOptions {
   /** Outputs of deleted jobs are removed from here. */
   readonly blobStore?: BlobStore;
   readonly maxAttempts: number;
+  /**
+   * The submit-time checks of media inputs (counts, URL syntax and scheme, data: URI size, asset
+   * ownership); fetching and probing happen later, when the job is prepared.
+   */
+  readonly mediaIssues: (request: GenerationRequest, ownerKeyId: string) => Promise<FieldIssue[]>;
   readonly now?: () => number;
   readonly newId?: (now: number) => string;
 }
@@ -45,6 +51,7 @@ export class JobService {
   private readonly store: JobStore;
   private readonly blobStore: BlobStore | undefined;
   private readonly maxAttempts: number;
+  private readonly mediaIssues: JobServiceOptions['mediaIssues'];
   private readonly now: () => number;
   private readonly newId: (now: number) => string;
 
@@ -52,13 +59,15 @@ export class JobService {
     this.store = options.store;
     this.blobStore = options.blobStore;
     this.maxAttempts = options.maxAttempts;
+    this.mediaIssues = options.mediaIssues;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? uuidv7;
   }
 
   /** Stores the job as `queued` and returns at once; a worker picks it up. */
   async submit(command: SubmitCommand): Promise<Job> {
-    rejectMediaInputs(command.request);
+    const issues = await this.mediaIssues(command.request, command.ownerKeyId);
+    if (issues.length > 0) throw AppError.validation(issues);
     const now = this.now();
     const job = {
       id: this.newId(now),
@@ -163,26 +172,4 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-/**
- * Media inputs are accepted by the schemas, but fetching and checking them safely is the
- * media-inputs work; until it lands they are refused clearly rather than ignored.
- */
-function rejectMediaInputs(request: GenerationRequest): void {
-  const given = (
-    [
-      ['images', request.images.length],
-      ['videos', request.videos.length],
-      ['audios', request.audios.length],
-    ] as const
-  ).filter(([, count]) => count > 0);
-  const first = given[0];
-  if (first !== undefined) {
-    throw new AppError(
-      'unsupported_media_input',
-      `${given.map(([name]) => name).join(', ')}: media inputs are not supported by this server yet; send a text-only request`,
-      { field: first[0] },
-    );
-  }
 }

@@ -7,6 +7,7 @@ import type { AspectRatio } from '../domain/media-facts.ts';
 import { frameCount, nearestAspectRatio, outputFps, pixelSize } from '../domain/media-facts.ts';
 import type { Engine, GenerationTask, LocalMedia } from '../engines/engine.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import type { PreparedInputs } from '../inputs/input-preparer.ts';
 import type { AttemptControls, JobRunner } from '../worker/job-runner.ts';
 import type { DerivedImage, DeriveImagesRequest } from './derived-images.ts';
 import type { VideoFacts } from './output-check.ts';
@@ -18,6 +19,8 @@ export interface PipelineOptions {
   readonly blobStore: BlobStore;
   /** Reads the facts of a produced video (ffprobe). */
   readonly probeVideo: (file: string, signal: AbortSignal) => Promise<VideoFacts>;
+  /** Fetches, checks and lays out the job's media inputs (see `src/inputs/input-preparer.ts`). */
+  readonly prepareInputs: (job: Job, workdir: string, signal: AbortSignal) => Promise<PreparedInputs>;
   /** Makes the thumbnail, spritesheet and (when asked) last-frame images of a checked video. */
   readonly deriveImages: (request: DeriveImagesRequest) => Promise<DerivedImage[]>;
   /** Parent of every attempt's private scratch folder. */
@@ -54,7 +57,8 @@ export class Pipeline implements JobRunner {
     await mkdir(workdir, { recursive: true });
     try {
       controls.reportProgress(0, 'preparing');
-      const { task, aspectRatio } = prepareTask(job);
+      const inputs = await this.options.prepareInputs(job, workdir, controls.signal);
+      const { task, aspectRatio } = prepareTask(job, inputs);
       const engine = this.options.engineFor(job.model);
       const support = engine.supports(task);
       if (!support.ok)
@@ -164,10 +168,10 @@ function outputKey(job: Job, file: string): string {
  */
 export function prepareTask(
   job: Job,
-  images: readonly LocalMedia[] = [],
+  inputs: PreparedInputs = { images: [], videos: [], audios: [] },
 ): { task: GenerationTask; aspectRatio: string } {
   const request = job.request;
-  const aspectRatio = request.aspectRatio === 'adaptive' ? adaptiveRatio(images) : request.aspectRatio;
+  const aspectRatio = request.aspectRatio === 'adaptive' ? adaptiveRatio(inputs.images) : request.aspectRatio;
   const size = pixelSize(request.resolution, aspectRatio);
   return {
     aspectRatio,
@@ -183,9 +187,9 @@ export function prepareTask(
       frameCount: frameCount(request.durationSeconds),
       seed: request.seed,
       generateAudio: request.generateAudio,
-      images,
-      videos: [],
-      audios: [],
+      images: inputs.images,
+      videos: inputs.videos,
+      audios: inputs.audios,
     },
   };
 }

@@ -94,7 +94,15 @@ describe('AnyFast translations', () => {
         ]),
       ),
     ).toEqual({ status: 400, body: { code: 'invalid_request', message: 'a bad; b bad', data: null } });
-    expect(renderAnyFastError(new AppError('unsupported_media_input', 'no media')).status).toBe(422);
+    const mediaIssue = {
+      field: 'content[1].image_url.url',
+      rule: 'scheme',
+      message: 'content[1].image_url.url must be an https:// URL, a data: URI or an asset:// id',
+    };
+    expect(renderAnyFastError(AppError.validation([mediaIssue]))).toEqual({
+      status: 400,
+      body: { code: 'invalid_request', message: mediaIssue.message, data: null },
+    });
     expect(renderAnyFastError(new AppError('idempotency_conflict', 'x'))).toMatchObject({
       status: 409,
       body: { code: 'idempotency_conflict' },

@@ -102,7 +102,6 @@ const taskCodes: Partial<Record<AppError['code'], string>> = {
   validation_failed: 'invalid_request',
   invalid_json: 'invalid_request',
   unknown_model: 'model_not_found',
-  unsupported_media_input: 'unsupported_media_input',
   idempotency_conflict: 'idempotency_conflict',
   payload_too_large: 'request_body_too_large',
 };

@@ -145,7 +145,20 @@ describe('the ModelArk error envelope', () => {
     ]);
     expect(code(new AppError('idempotency_conflict', 'x'))).toEqual([409, 'IdempotencyConflict']);
     expect(code(new AppError('not_deletable', 'x'))).toEqual([409, 'OperationDenied.InvalidState']);
-    expect(code(new AppError('unsupported_media_input', 'x'))).toEqual([400, 'InvalidParameter']);
+    const media = AppError.validation([
+      { field: 'content[1].video_url.url', rule: 'scheme', message: 'content[1].video_url.url: bad scheme' },
+    ]);
+    expect(renderModelArkError(media)).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'InvalidParameter',
+          message: 'content[1].video_url.url: bad scheme',
+          param: 'content[1].video_url.url',
+          type: 'BadRequest',
+        },
+      },
+    });
     expect(code(new AppError('internal_error', 'x'))).toEqual([500, 'InternalServiceError']);
   });
 });

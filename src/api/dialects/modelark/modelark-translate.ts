@@ -175,8 +175,7 @@ const errorStyles: Partial<Record<AppError['code'], { code: string; type: string
 /**
  * Ark's error envelope `{error: {code, message, param, type}}`. Bad input is 400 `MissingParameter`
  * (every issue is a missing field) or `InvalidParameter`, with `param` = the first field's path and
- * a message naming every issue; media inputs, which this server cannot take yet, are 400
- * `InvalidParameter` on `content` as Ark has no 422.
+ * a message naming every issue (Ark has no 422).
  */
 export function renderModelArkError(error: AppError): { status: number; body: Record<string, unknown> } {
   const envelope = (status: number, code: string, type: string, param: string | null) => ({
@@ -195,8 +194,6 @@ export function renderModelArkError(error: AppError): { status: number; body: Re
     }
     case 'invalid_json':
       return envelope(error.status, 'InvalidParameter', 'BadRequest', null);
-    case 'unsupported_media_input':
-      return envelope(400, 'InvalidParameter', 'BadRequest', 'content');
     default: {
       const style = errorStyles[error.code];
       if (style !== undefined) {

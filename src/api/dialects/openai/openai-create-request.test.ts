@@ -101,7 +101,9 @@ describe('POST /v1/videos → GenerationRequest', () => {
 
   it('turns input_reference into a first-frame image: an upload as a data: URI, a URL as given', () => {
     const uploaded = translateCreateRequest({ prompt: 'p' }, { ...options, upload: png });
-    expect(uploaded.request.images).toEqual([{ source: 'data:image/png;base64,AQID', role: 'first_frame' }]);
+    expect(uploaded.request.images).toEqual([
+      { source: 'data:image/png;base64,AQID', field: 'input_reference', role: 'first_frame' },
+    ]);
     expect(uploaded.input['input_reference']).toEqual({
       upload: { filename: 'frame.png', bytes: 3, sha256: 'abc', type: 'image/png' },
     });
@@ -109,7 +111,9 @@ describe('POST /v1/videos → GenerationRequest', () => {
       { prompt: 'p', input_reference: { image_url: 'https://example.com/a.png' } },
       options,
     );
-    expect(byUrl.request.images).toEqual([{ source: 'https://example.com/a.png', role: 'first_frame' }]);
+    expect(byUrl.request.images).toEqual([
+      { source: 'https://example.com/a.png', field: 'input_reference.image_url', role: 'first_frame' },
+    ]);
     const dataUri = `data:image/png;base64,${'A'.repeat(1000)}`;
     const inline = translateCreateRequest({ prompt: 'p', input_reference: { image_url: dataUri } }, options);
     expect(inline.request.images[0]?.source).toBe(dataUri);

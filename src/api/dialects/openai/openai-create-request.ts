@@ -189,7 +189,8 @@ interface ReferenceTranslation {
 
 /**
  * `input_reference` is Sora's first frame. An upload becomes a data: URI and a URL is passed on as
- * given, so the media-input stage sees them like any other dialect's images.
+ * given, so the media-input stage sees them like any other dialect's images; each is named by the
+ * field the client used (`input_reference` for a file, `input_reference.image_url` for a URL).
  */
 function referenceOf(wire: Partial<CreateBody>, upload: UploadedReference | undefined): ReferenceTranslation {
   const field = 'input_reference';
@@ -219,7 +220,7 @@ function referenceOf(wire: Partial<CreateBody>, upload: UploadedReference | unde
       );
     }
     const source = `data:${upload.imageType};base64,${upload.data.toString('base64')}`;
-    return { images: [{ source, role: 'first_frame' }], input, issues: [] };
+    return { images: [{ source, field, role: 'first_frame' }], input, issues: [] };
   }
   if (given === undefined) return { images: [], input: undefined, issues: [] };
 
@@ -241,7 +242,7 @@ function referenceOf(wire: Partial<CreateBody>, upload: UploadedReference | unde
     );
   }
   return {
-    images: [{ source: url, role: 'first_frame' }],
+    images: [{ source: url, field: 'input_reference.image_url', role: 'first_frame' }],
     input: { image_url: recordedUrl(url) },
     issues: [],
   };

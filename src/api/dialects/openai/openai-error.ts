@@ -2,8 +2,8 @@ import type { AppError, ErrorCode, FieldIssue } from '../../../domain/app-error.
 
 /**
  * OpenAI's error envelope, `{error: {message, type, param, code}}` (reference §5.4). Every client
- * mistake is a 400-family `invalid_request_error` as OpenAI's own API answers it: validation and
- * unsupported inputs are 400 (not Reelgate's 422), an unknown model is 400 naming `model`, a bad
+ * mistake is a 400-family `invalid_request_error` as OpenAI's own API answers it: validation
+ * failures are 400 (not Reelgate's 422), an unknown model is 400 naming `model`, a bad
  * key is 401 with `invalid_api_key`, and conflicts keep their 409.
  */
 export interface OpenAiErrorBody {
@@ -32,11 +32,7 @@ const ruleCodes: Readonly<Record<string, string>> = {
 };
 
 /** Codes that OpenAI reports as a plain 400 whatever status Reelgate gives them. */
-const badRequestCodes: ReadonlySet<ErrorCode> = new Set([
-  'validation_failed',
-  'unsupported_media_input',
-  'unknown_model',
-]);
+const badRequestCodes: ReadonlySet<ErrorCode> = new Set(['validation_failed', 'unknown_model']);
 
 export function renderOpenAiError(error: AppError): { status: number; body: OpenAiErrorBody } {
   const status = badRequestCodes.has(error.code) ? 400 : error.status;

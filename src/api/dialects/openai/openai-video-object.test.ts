@@ -166,16 +166,21 @@ describe("OpenAI's error envelope", () => {
     });
   });
 
+  it('renders a refused input_reference as a 400 with param input_reference', () => {
+    const message = 'input_reference: plain http:// URLs are not accepted here; use https://';
+    const error = AppError.validation([{ field: 'input_reference', rule: 'scheme', message }]);
+    expect(renderOpenAiError(error)).toEqual({
+      status: 400,
+      body: {
+        error: { message, type: 'invalid_request_error', param: 'input_reference', code: 'invalid_value' },
+      },
+    });
+  });
+
   it('maps codes and statuses the way OpenAI clients expect', () => {
     const cases: [AppError, number, string, string][] = [
       [new AppError('unauthorized', 'no key'), 401, 'invalid_request_error', 'invalid_api_key'],
       [new AppError('not_found', 'no video'), 404, 'invalid_request_error', 'not_found'],
-      [
-        new AppError('unsupported_media_input', 'no media'),
-        400,
-        'invalid_request_error',
-        'unsupported_media_input',
-      ],
       [new AppError('unknown_model', 'no model'), 400, 'invalid_request_error', 'model_not_found'],
       [new AppError('not_ready', 'wait'), 409, 'invalid_request_error', 'video_not_ready'],
       [new AppError('idempotency_conflict', 'again'), 409, 'invalid_request_error', 'idempotency_conflict'],

@@ -167,18 +167,12 @@ function videoIdOf(request: FastifyRequest): string {
   return (request.params as { video_id: string }).video_id;
 }
 
-/** Job-service errors reworded in this API's vocabulary (videos, `input_reference`). */
+/** Job-service errors reworded in this API's vocabulary (videos, not requests). */
 function inOpenAiTerms(error: unknown, id?: string): unknown {
   if (!(error instanceof AppError)) return error;
   switch (error.code) {
     case 'not_found':
       return new AppError('not_found', `no video found with id ${JSON.stringify(id ?? '')}`);
-    case 'unsupported_media_input':
-      return new AppError(
-        'unsupported_media_input',
-        'input_reference: reference images are not supported by this server yet; send the request without input_reference',
-        { field: 'input_reference' },
-      );
     case 'not_deletable':
       return new AppError(
         'not_deletable',

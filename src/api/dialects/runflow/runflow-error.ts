@@ -29,7 +29,6 @@ export function renderRunflowError(error: AppError): { status: number; body: Rec
 
 const codesByError: Partial<Record<ErrorCode, string>> = {
   validation_failed: 'VALIDATION_ERROR',
-  unsupported_media_input: 'VALIDATION_ERROR',
   unknown_model: 'MODEL_NOT_FOUND',
   not_found: 'RUN_NOT_FOUND',
   unauthorized: 'UNAUTHORIZED',

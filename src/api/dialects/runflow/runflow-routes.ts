@@ -8,12 +8,7 @@ import { idempotencyOf } from '../../request-extras.ts';
 import { renderRunflowError } from './runflow-error.ts';
 import { pythonIso, renderRun, runArtifacts, storedRunflowBody } from './runflow-run.ts';
 import { parseCancelBody, parseCreateBody, runflowInputSchema, runflowMode } from './runflow-schema.ts';
-import {
-  inRunflowMediaTerms,
-  parseListQuery,
-  runflowStatusTable,
-  toRunflowGenerationRequest,
-} from './runflow-translate.ts';
+import { parseListQuery, runflowStatusTable, toRunflowGenerationRequest } from './runflow-translate.ts';
 
 /**
  * The Runflow API: `POST /v1/models/{model…}/runs` for every Runflow id of every catalog model,
@@ -54,19 +49,14 @@ export async function registerRunflowRoutes(app: FastifyInstance, context: ApiCo
     const mode = runflowMode(modelPath);
     const body = parseCreateBody(request.body, mode);
     const generation = toRunflowGenerationRequest(model.spec, mode, body.input, context.drawSeed);
-    let job: Job;
-    try {
-      job = await context.jobs.submit({
-        ownerKeyId: key.id,
-        dialect: 'runflow',
-        request: generation,
-        input: storedRunflowBody(modelPath, body),
-        callbackUrl: body.callback_url ?? null,
-        idempotency: idempotencyOf(request, { model: modelPath, body: request.body }),
-      });
-    } catch (error) {
-      throw error instanceof AppError ? inRunflowMediaTerms(error, mode) : error;
-    }
+    const job = await context.jobs.submit({
+      ownerKeyId: key.id,
+      dialect: 'runflow',
+      request: generation,
+      input: storedRunflowBody(modelPath, body),
+      callbackUrl: body.callback_url ?? null,
+      idempotency: idempotencyOf(request, { model: modelPath, body: request.body }),
+    });
     void reply.status(201);
     return render(job);
   }

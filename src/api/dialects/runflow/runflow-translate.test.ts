@@ -5,12 +5,7 @@ import { AppError } from '../../../domain/app-error.ts';
 import { renderRunflowError, unknownRunflowModel } from './runflow-error.ts';
 import type { RunflowMode } from './runflow-schema.ts';
 import { parseCancelBody, parseCreateBody, runflowMode } from './runflow-schema.ts';
-import {
-  inRunflowMediaTerms,
-  parseListQuery,
-  runflowStatus,
-  toRunflowGenerationRequest,
-} from './runflow-translate.ts';
+import { parseListQuery, runflowStatus, toRunflowGenerationRequest } from './runflow-translate.ts';
 
 /** The issues a thrown validation error lists, as `field rule` pairs. */
 function issuesOf(action: () => unknown): string[] {
@@ -196,7 +191,7 @@ describe('toRunflowGenerationRequest', () => {
     }
   });
 
-  it('turns media fields into media references with Seedance roles', () => {
+  it('turns media fields into media references with Seedance roles, each named by its Runflow field', () => {
     expect(
       translate(
         seedance2Fast,
@@ -205,33 +200,29 @@ describe('toRunflowGenerationRequest', () => {
       ),
     ).toMatchObject({
       images: [
-        { source: 'https://a/1.png', role: 'first_frame' },
-        { source: 'https://a/2.png', role: 'last_frame' },
+        { source: 'https://a/1.png', field: 'input.image_url', role: 'first_frame' },
+        { source: 'https://a/2.png', field: 'input.end_image_url', role: 'last_frame' },
       ],
     });
     expect(
       translate(
         seedance2Fast,
-        { prompt: 'p', video_urls: ['https://a/v.mp4'], audio_urls: ['https://a/a.mp3'] },
+        {
+          prompt: 'p',
+          image_urls: ['https://a/1.png', 'https://a/2.png'],
+          video_urls: ['https://a/v.mp4'],
+          audio_urls: ['https://a/a.mp3'],
+        },
         'reference-to-video',
       ),
     ).toMatchObject({
-      images: [],
-      videos: [{ source: 'https://a/v.mp4', role: 'reference_video' }],
-      audios: [{ source: 'https://a/a.mp3', role: 'reference_audio' }],
+      images: [
+        { source: 'https://a/1.png', field: 'input.image_urls[0]', role: 'reference_image' },
+        { source: 'https://a/2.png', field: 'input.image_urls[1]', role: 'reference_image' },
+      ],
+      videos: [{ source: 'https://a/v.mp4', field: 'input.video_urls[0]', role: 'reference_video' }],
+      audios: [{ source: 'https://a/a.mp3', field: 'input.audio_urls[0]', role: 'reference_audio' }],
     });
-  });
-
-  it('names the Runflow field when jobs refuse media inputs', () => {
-    const refused = new AppError('unsupported_media_input', 'images: not yet', { field: 'images' });
-    expect(inRunflowMediaTerms(refused, 'image-to-video')).toMatchObject({
-      field: 'input.image_url',
-      status: 422,
-      issues: [{ field: 'input.image_url', rule: 'unsupported' }],
-    });
-    expect(inRunflowMediaTerms(refused, 'reference-to-video').field).toBe('input.image_urls');
-    const other = new AppError('not_found', 'x');
-    expect(inRunflowMediaTerms(other, 'image-to-video')).toBe(other);
   });
 });
 

@@ -3,7 +3,6 @@ import { capabilityIssues, throwIfIssues } from '../../../catalog/check-capabili
 import type { ValidatedInput } from '../../../catalog/input-validator.ts';
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
 import type { FieldIssue } from '../../../domain/app-error.ts';
-import { AppError } from '../../../domain/app-error.ts';
 import type { GenerationRequest, MediaReference } from '../../../domain/generation-request.ts';
 import type { JobStatus } from '../../../domain/job.ts';
 import type { AspectRatio, Resolution } from '../../../domain/media-facts.ts';
@@ -68,17 +67,20 @@ function inWireTerms(issue: FieldIssue, spec: ModelSpec): FieldIssue {
   };
 }
 
+/** The media URLs of the mode's input, each named by its Runflow field (`input.image_urls[1]`). */
 function mediaOf(
   mode: RunflowMode,
   input: ValidatedInput,
 ): Pick<GenerationRequest, 'images' | 'videos' | 'audios'> {
-  const list = (field: string, role: string): MediaReference[] => {
-    const value = input[field];
-    return Array.isArray(value) ? value.map((source) => ({ source: String(source), role })) : [];
+  const list = (name: string, role: string): MediaReference[] => {
+    const value = input[name];
+    return Array.isArray(value)
+      ? value.map((source, index) => ({ source: String(source), field: `input.${name}[${index}]`, role }))
+      : [];
   };
-  const one = (field: string, role: string): MediaReference[] => {
-    const value = input[field];
-    return typeof value === 'string' ? [{ source: value, role }] : [];
+  const one = (name: string, role: string): MediaReference[] => {
+    const value = input[name];
+    return typeof value === 'string' ? [{ source: value, field: `input.${name}`, role }] : [];
   };
   switch (mode) {
     case 'text-to-video':
@@ -96,25 +98,6 @@ function mediaOf(
         audios: list('audio_urls', 'reference_audio'),
       };
   }
-}
-
-/**
- * jobs.submit refuses media inputs naming Reelgate's lists (`images`, …); this names the Runflow
- * input fields they came from instead.
- */
-export function inRunflowMediaTerms(error: AppError, mode: RunflowMode): AppError {
-  if (error.code !== 'unsupported_media_input') return error;
-  const names: Readonly<Record<string, string>> = {
-    images: mode === 'image-to-video' ? 'input.image_url' : 'input.image_urls',
-    videos: 'input.video_urls',
-    audios: 'input.audio_urls',
-  };
-  const field = names[error.field ?? 'images'] ?? 'input';
-  const message = `${field}: media inputs are not supported by this server yet; send a text-to-video request`;
-  return new AppError('unsupported_media_input', message, {
-    field,
-    issues: [{ field, rule: 'unsupported', message }],
-  });
 }
 
 // --- statuses ---------------------------------------------------------------------------------

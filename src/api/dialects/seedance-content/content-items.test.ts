@@ -24,9 +24,22 @@ describe('parseContentItems', () => {
         source: 'https://example.com/character.jpg',
         role: 'reference_image',
         path: 'content[1]',
+        sourcePath: 'content[1].image_url.url',
       },
-      { kind: 'video', source: 'asset://clip-1', role: 'reference_video', path: 'content[2]' },
-      { kind: 'audio', source: 'data:audio/mpeg;base64,AAAA', role: undefined, path: 'content[3]' },
+      {
+        kind: 'video',
+        source: 'asset://clip-1',
+        role: 'reference_video',
+        path: 'content[2]',
+        sourcePath: 'content[2].video_url.url',
+      },
+      {
+        kind: 'audio',
+        source: 'data:audio/mpeg;base64,AAAA',
+        role: undefined,
+        path: 'content[3]',
+        sourcePath: 'content[3].audio_url.url',
+      },
     ]);
   });
 

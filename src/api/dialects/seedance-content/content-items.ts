@@ -23,6 +23,8 @@ export interface ContentMedia {
   readonly role: string | undefined;
   /** The item's path, e.g. `content[2]`; its role is at `${path}.role`. */
   readonly path: string;
+  /** Where the URL itself is (`content[2].image_url.url`): what problems with the media name. */
+  readonly sourcePath: string;
 }
 
 /** The items read from `content[]`, and the issues of the items that could not be read. */
@@ -90,9 +92,10 @@ export function parseContentItems(items: readonly unknown[], path: string): Pars
       issues.push(...parsed.issues);
       if (parsed.output === undefined) return;
       const { url: source, role: given } = parsed.output;
-      const sourceIssue = mediaSourceIssue(source, `${itemPath}.${type}.url`, itemTypes[type]);
+      const sourcePath = `${itemPath}.${type}.url`;
+      const sourceIssue = mediaSourceIssue(source, sourcePath, itemTypes[type]);
       if (sourceIssue !== undefined) issues.push(sourceIssue);
-      media.push({ kind: itemTypes[type], source, role: given, path: itemPath });
+      media.push({ kind: itemTypes[type], source, role: given, path: itemPath, sourcePath });
       return;
     }
     const typePath = `${itemPath}.type`;
@@ -111,7 +114,7 @@ export function parseContentItems(items: readonly unknown[], path: string): Pars
 
 /**
  * What a media URL may be (seed 004): an http(s) URL, a base64 `data:` URI (images and audio),
- * or `asset://<ID>`. Fetching and checking the bytes is the media-inputs work, not the dialect's.
+ * or `asset://<ID>`. Fetching and checking the bytes happens when the job is prepared (`src/inputs/`).
  */
 export function mediaSourceIssue(url: string, path: string, kind: MediaKind): FieldIssue | undefined {
   const trimmed = url.trim();

@@ -7,25 +7,30 @@ const image = (index: number, role?: string): ContentMedia => ({
   source: `https://example.com/${index}.png`,
   role,
   path: `content[${index}]`,
+  sourcePath: `content[${index}].image_url.url`,
 });
 const video = (index: number, role?: string): ContentMedia => ({
   kind: 'video',
   source: `https://example.com/${index}.mp4`,
   role,
   path: `content[${index}]`,
+  sourcePath: `content[${index}].video_url.url`,
 });
 const audio = (index: number, role?: string): ContentMedia => ({
   kind: 'audio',
   source: `https://example.com/${index}.mp3`,
   role,
   path: `content[${index}]`,
+  sourcePath: `content[${index}].audio_url.url`,
 });
 
 describe('resolveMediaRoles', () => {
   it('an image without a role is the first frame when it is the only image', () => {
     const resolved = resolveMediaRoles([image(1)], 'content');
     expect(resolved.issues).toEqual([]);
-    expect(resolved.images).toEqual([{ source: 'https://example.com/1.png', role: 'first_frame' }]);
+    expect(resolved.images).toEqual([
+      { source: 'https://example.com/1.png', field: 'content[1].image_url.url', role: 'first_frame' },
+    ]);
   });
 
   it('an image without a role beside a last_frame is the first frame', () => {
@@ -49,7 +54,9 @@ describe('resolveMediaRoles', () => {
       'content',
     );
     expect(resolved.issues).toEqual([]);
-    expect(resolved.audios).toEqual([{ source: 'https://example.com/3.mp3', role: 'reference_audio' }]);
+    expect(resolved.audios).toEqual([
+      { source: 'https://example.com/3.mp3', field: 'content[3].audio_url.url', role: 'reference_audio' },
+    ]);
   });
 
   it('refuses a role that does not fit the item type', () => {

@@ -121,7 +121,9 @@ export function resolveMediaRoles(media: readonly ContentMedia[], listPath: stri
   }
 
   const references = (kind: MediaKind): MediaReference[] =>
-    roled.filter((item) => item.kind === kind).map((item) => ({ source: item.source, role: item.role }));
+    roled
+      .filter((item) => item.kind === kind)
+      .map((item) => ({ source: item.source, field: item.sourcePath, role: item.role }));
   return { images: references('image'), videos: references('video'), audios: references('audio'), issues };
 }
 

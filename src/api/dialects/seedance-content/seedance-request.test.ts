@@ -163,7 +163,9 @@ describe('translateSeedance', () => {
       fields: { content: [text('x'), { type: 'image_url', image_url: { url: 'https://e.com/a.png' } }] },
     });
     expect(translation.issues).toEqual([]);
-    expect(translation.request.images).toEqual([{ source: 'https://e.com/a.png', role: 'first_frame' }]);
+    expect(translation.request.images).toEqual([
+      { source: 'https://e.com/a.png', field: 'content[1].image_url.url', role: 'first_frame' },
+    ]);
     const onOne = translate(
       { fields: { content: [text('x'), { type: 'image_url', image_url: { url: 'https://e.com/a.png' } }] } },
       seedance10ProFast,
@@ -179,7 +181,9 @@ describe('translateSeedance', () => {
     });
     expect(translation.issues).toEqual([]);
     expect(translation.request).toMatchObject({ prompt: 'From the prompt', durationSeconds: 6 });
-    expect(translation.request.images).toEqual([{ source: 'https://e.com/a.png', role: 'first_frame' }]);
+    expect(translation.request.images).toEqual([
+      { source: 'https://e.com/a.png', field: 'images[0]', role: 'first_frame' },
+    ]);
   });
 
   it('a request without any prompt or media is refused', () => {

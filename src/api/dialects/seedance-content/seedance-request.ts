@@ -97,6 +97,7 @@ export function translateSeedance(
       source: image.source,
       role: undefined,
       path: image.path,
+      sourcePath: image.path,
     })),
   ];
   const resolved = resolveMediaRoles(media, contentPath);
