@@ -9,6 +9,7 @@ import type { ApiContext } from './api/api-context.ts';
 import { buildServer } from './api/server.ts';
 import { AssetService } from './assets/asset-service.ts';
 import { createEngines } from './engines/engine-registry.ts';
+import { isForbiddenAddress } from './inputs/address-policy.ts';
 import { InputPreparer } from './inputs/input-preparer.ts';
 import { inspectMedia } from './inputs/media-inspect.ts';
 import { mediaReferenceIssues } from './inputs/reference-checks.ts';
@@ -117,6 +118,7 @@ export async function startApplication(config: Config, options: StartOptions): P
         mediaIssues: (request, ownerKeyId) =>
           mediaReferenceIssues(request, {
             httpAllowed,
+            forbiddenAddress: (address) => isForbiddenAddress(address, allow),
             ownsAsset: async (id) => (await store.getAsset(id))?.ownerKeyId === ownerKeyId,
           }),
       }),

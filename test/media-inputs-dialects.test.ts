@@ -81,10 +81,10 @@ describe('Runflow', () => {
     );
   });
 
-  it('a frame on a private address is accepted, then the run fails naming input.image_url', async () => {
+  it('a frame on a host resolving to loopback is accepted, then the run fails naming input.image_url', async () => {
     const created = await call(runsUrl(live, 'image-to-video'), {
       key: testKey,
-      body: { input: { prompt: 'p', image_url: 'https://10.0.0.1/frame.png' } },
+      body: { input: { prompt: 'p', image_url: 'https://localhost/frame.png' } },
     });
     expect(created.status).toBe(201);
     const run = await pollUntil(`${live.url}/v1/runs/${String(created.body['id'])}`, (body) =>
@@ -94,8 +94,9 @@ describe('Runflow', () => {
       status_code: 'failed',
       failure_code: 'INPUT_FORBIDDEN',
       failure_stage_code: 'execution',
-      failure_message:
-        'input.image_url: URL may not be fetched: host 10.0.0.1 is a forbidden address (private)',
+      failure_message: expect.stringMatching(
+        /^input\.image_url: URL may not be fetched: host localhost resolves to (127\.0\.0\.1|::1), a forbidden address \(loopback\)$/,
+      ),
       output: null,
     });
   });
@@ -139,14 +140,14 @@ describe('AnyFast', () => {
     });
   });
 
-  it('an image on the metadata address is accepted, then the task is FAILURE naming the item', async () => {
+  it('an image on a host resolving to loopback is accepted, then the task is FAILURE naming the item', async () => {
     const created = await call(generations(live), {
       key: testKey,
       body: {
         model: 'seedance-fast',
         content: [
           { type: 'text', text: 'p' },
-          { type: 'image_url', image_url: { url: 'https://169.254.169.254/latest/meta-data' } },
+          { type: 'image_url', image_url: { url: 'https://localhost/latest/meta-data' } },
         ],
         duration: 4,
         resolution: '480p',
@@ -158,8 +159,9 @@ describe('AnyFast', () => {
     );
     expect(task['data']).toMatchObject({
       status: 'FAILURE',
-      fail_reason:
-        'content[1].image_url.url: URL may not be fetched: host 169.254.169.254 is a forbidden address (link-local)',
+      fail_reason: expect.stringMatching(
+        /^content\[1\]\.image_url\.url: URL may not be fetched: host localhost resolves to (127\.0\.0\.1|::1), a forbidden address \(loopback\)$/,
+      ),
     });
   });
 });
@@ -191,14 +193,14 @@ describe('ModelArk', () => {
     });
   });
 
-  it('a frame on a loopback address is accepted, then the task fails naming the item’s URL', async () => {
+  it('a frame on a host resolving to loopback is accepted, then the task fails naming the item’s URL', async () => {
     const created = await call(tasks(live), {
       key: testKey,
       body: {
         model: 'dreamina-seedance-2-0-fast-260128',
         content: [
           text('A kitten yawns. --rs 480p --dur 4'),
-          { type: 'image_url', image_url: { url: 'https://[::1]/first.png' }, role: 'first_frame' },
+          { type: 'image_url', image_url: { url: 'https://localhost/first.png' }, role: 'first_frame' },
         ],
       },
     });
@@ -210,8 +212,9 @@ describe('ModelArk', () => {
       status: 'failed',
       error: {
         code: 'input_forbidden',
-        message:
-          'content[1].image_url.url: URL may not be fetched: host ::1 is a forbidden address (loopback)',
+        message: expect.stringMatching(
+          /^content\[1\]\.image_url\.url: URL may not be fetched: host localhost resolves to (127\.0\.0\.1|::1), a forbidden address \(loopback\)$/,
+        ),
       },
     });
   });
@@ -241,6 +244,49 @@ describe('OpenAI', () => {
         code: 'input_rejected',
         message: 'input_reference: 1×1 px is too small; each side must be at least 300 px',
       },
+    });
+  });
+});
+
+describe('a host written as a forbidden address is refused at submit, in each envelope', () => {
+  it('Runflow 422, AnyFast 400, ModelArk 400 and OpenAI 400, each naming the field and the reason', async () => {
+    const runflow = await call(`${queue.url}/v1/models/bytedance/seedance/2.0/fast/image-to-video/runs`, {
+      key: testKey,
+      body: { input: { prompt: 'p', image_url: 'https://10.0.0.1/frame.png' } },
+    });
+    expect(runflow.status).toBe(422);
+    expect(runflow.body['message']).toBe(
+      'input.image_url: URL may not be fetched: host 10.0.0.1 is a forbidden address (private)',
+    );
+    const content = [
+      { type: 'text', text: 'p' },
+      { type: 'image_url', image_url: { url: 'https://169.254.169.254/latest/meta-data' } },
+    ];
+    const anyfast = await call(`${queue.url}/v1/video/generations`, {
+      key: testKey,
+      body: { model: 'seedance-fast', content },
+    });
+    expect(anyfast.status).toBe(400);
+    expect(String(anyfast.body['message'])).toContain(
+      'content[1].image_url.url: URL may not be fetched: host 169.254.169.254 is a forbidden address (link-local)',
+    );
+    const modelark = await call(`${queue.url}/api/v3/contents/generations/tasks`, {
+      key: testKey,
+      body: { model: 'dreamina-seedance-2-0-fast-260128', content },
+    });
+    expect(modelark.status).toBe(400);
+    expect(modelark.body['error']).toMatchObject({
+      code: 'InvalidParameter',
+      param: 'content[1].image_url.url',
+    });
+    const openai = await call(`${queue.url}/v1/videos`, {
+      key: testKey,
+      body: { prompt: 'p', input_reference: { image_url: 'https://[::1]/first.png' } },
+    });
+    expect(openai.status).toBe(400);
+    expect(openai.body['error']).toMatchObject({
+      param: 'input_reference.image_url',
+      message: expect.stringContaining('host ::1 is a forbidden address (loopback)'),
     });
   });
 });

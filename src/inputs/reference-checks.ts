@@ -1,23 +1,28 @@
 import type { FieldIssue } from '../domain/app-error.ts';
 import type { GenerationRequest, MediaReference } from '../domain/generation-request.ts';
 import { dataUriIssue } from './data-uri.ts';
+import { parseIpAddress } from './ip-address.ts';
 import type { MediaKind } from './input-preparer.ts';
 import { mediaCountLimits } from './media-limits.ts';
 
+export interface ReferenceCheckOptions {
+  /** Whether a plain http:// URL may be fetched (operator setting or allow-listed host). */
+  readonly httpAllowed: (url: URL) => boolean;
+  /** Why an IP address may not be fetched (see address-policy.ts), or undefined when it may. */
+  readonly forbiddenAddress: (address: string) => string | undefined;
+  /** Whether an `asset://` id exists and belongs to the submitting key. */
+  readonly ownsAsset: (id: string) => Promise<boolean>;
+}
+
 /**
- * The checks a submit can afford synchronously: counts, URL syntax and scheme, and the declared
- * size of data: URIs. Fetching and probing happen later, in the job's preparing stage, so a slow
- * host never holds an HTTP request open.
- *
- * @param httpAllowed whether a plain http:// URL may be fetched (operator setting or allow-listed host).
- * @param ownsAsset whether an `asset://` id exists and belongs to the submitting key.
+ * The checks a submit can afford synchronously: counts, URL syntax and scheme, hosts written as a
+ * forbidden IP address (in any spelling the URL parser normalises), the declared size of data:
+ * URIs and asset ownership. Fetching and probing happen later, in the job's preparing stage, so a
+ * slow host never holds an HTTP request open.
  */
 export async function mediaReferenceIssues(
   request: GenerationRequest,
-  options: {
-    readonly httpAllowed: (url: URL) => boolean;
-    readonly ownsAsset: (id: string) => Promise<boolean>;
-  },
+  options: ReferenceCheckOptions,
 ): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
   const groups: [MediaKind, string, readonly MediaReference[]][] = [
@@ -55,10 +60,7 @@ async function sourceIssue(
   source: string,
   field: string,
   kind: MediaKind,
-  options: {
-    readonly httpAllowed: (url: URL) => boolean;
-    readonly ownsAsset: (id: string) => Promise<boolean>;
-  },
+  options: ReferenceCheckOptions,
 ): Promise<FieldIssue | undefined> {
   if (source.startsWith('data:')) return dataUriIssue(source, field, kind);
   if (source.startsWith('asset://')) {
@@ -77,7 +79,19 @@ async function sourceIssue(
       message: `${field} must be an https:// URL, a data: URI or an asset:// id`,
     };
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && options.httpAllowed(url))) return undefined;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && options.httpAllowed(url))) {
+    // A host written as an IP address needs no DNS, so a forbidden one is refused right here; a
+    // host name is resolved and checked when the job is prepared.
+    const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const reason = parseIpAddress(literal) === undefined ? undefined : options.forbiddenAddress(literal);
+    return reason === undefined
+      ? undefined
+      : {
+          field,
+          rule: 'forbidden_address',
+          message: `${field}: URL may not be fetched: host ${literal} is a forbidden address (${reason})`,
+        };
+  }
   if (url.protocol === 'http:') {
     return {
       field,
