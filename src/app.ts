@@ -9,7 +9,6 @@ import type { ApiContext } from './api/api-context.ts';
 import { buildServer } from './api/server.ts';
 import { AssetService } from './assets/asset-service.ts';
 import { createEngines } from './engines/engine-registry.ts';
-import { isForbiddenAddress } from './inputs/address-policy.ts';
 import { InputPreparer } from './inputs/input-preparer.ts';
 import { inspectMedia } from './inputs/media-inspect.ts';
 import { mediaReferenceIssues } from './inputs/reference-checks.ts';
@@ -73,15 +72,11 @@ export async function startApplication(config: Config, options: StartOptions): P
     searchPath: config.searchPath,
   });
 
-  const allow = config.fetch.allow;
-  const httpAllowed = (url: URL) =>
-    config.fetch.allowHttp || allow.allowsHost(url.hostname) || allow.allowsAddress(url.hostname);
-
   let worker: Worker | undefined;
   if (config.worker.enabled) {
     const inputs = new InputPreparer({
       blobStore,
-      allow,
+      allow: config.fetch.allow,
       allowHttp: config.fetch.allowHttp,
       getAsset: (id) => store.getAsset(id),
       inspect: (file, expectedKind, signal) => inspectMedia(binaries, file, { expectedKind, signal }),
@@ -117,8 +112,8 @@ export async function startApplication(config: Config, options: StartOptions): P
         maxAttempts: config.worker.maxAttempts,
         mediaIssues: (request, ownerKeyId) =>
           mediaReferenceIssues(request, {
-            httpAllowed,
-            forbiddenAddress: (address) => isForbiddenAddress(address, allow),
+            allow: config.fetch.allow,
+            allowHttp: config.fetch.allowHttp,
             ownsAsset: async (id) => (await store.getAsset(id))?.ownerKeyId === ownerKeyId,
           }),
       }),

@@ -44,25 +44,24 @@ export async function resolveFetchTarget(
   if (url.username !== '' || url.password !== '') {
     throw forbidden('credentials in the URL (user:password@) are not allowed');
   }
-  // The WHATWG parser has already turned `2130706433`, `0x7f.1` and `017700000001` into
-  // `127.0.0.1`, so an IP literal is always in canonical form here.
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const hostname = hostOf(url);
   const literalFamily = isIP(hostname);
+  if (literalFamily !== 0) {
+    const refusal = literalHostRefusal(hostname, policy.allow);
+    if (refusal !== undefined) throw forbidden(refusal);
+  }
   const addresses: readonly LookupAddress[] =
     literalFamily === 0
       ? await resolveHost(hostname, subject, policy)
       : [{ address: hostname, family: literalFamily }];
 
   const hostListed = literalFamily === 0 && policy.allow.allowsHost(hostname);
-  if (!hostListed) {
+  if (literalFamily === 0 && !hostListed) {
     for (const { address } of addresses) {
       const reason = isForbiddenAddress(address, policy.allow);
-      if (reason === undefined) continue;
-      throw forbidden(
-        literalFamily === 0
-          ? `host ${hostname} resolves to ${address}, a forbidden address (${reason})`
-          : `host ${address} is a forbidden address (${reason})`,
-      );
+      if (reason !== undefined) {
+        throw forbidden(`host ${hostname} resolves to ${address}, a forbidden address (${reason})`);
+      }
     }
   }
 
@@ -72,6 +71,39 @@ export async function resolveFetchTarget(
     throw forbidden('plain http is not allowed; use https');
   }
   return { url, hostname, addresses };
+}
+
+/**
+ * The URL's host without IPv6 brackets. The WHATWG parser has already turned `2130706433`,
+ * `0x7f.1` and `017700000001` into `127.0.0.1`, so an IP literal is always in canonical form.
+ */
+export function hostOf(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/**
+ * Why a host written as an IP address may not be fetched (`host 10.0.0.1 is a forbidden address
+ * (private)`), or undefined. Needs no DNS, so submit-time checks use it too; host names are
+ * checked only once resolved.
+ */
+export function literalHostRefusal(hostname: string, allow: AllowList): string | undefined {
+  if (isIP(hostname) === 0) return undefined;
+  const reason = isForbiddenAddress(hostname, allow);
+  return reason === undefined ? undefined : `host ${hostname} is a forbidden address (${reason})`;
+}
+
+/**
+ * Whether plain http may be used as far as can be told before DNS: switched on, or the host is
+ * allow-listed by name or (for an IP literal) by address. A fetch additionally trusts a host name
+ * whose every resolved address is allow-listed.
+ */
+export function plainHttpTrustedBeforeDns(
+  url: URL,
+  policy: { allow: AllowList; allowHttp: boolean },
+): boolean {
+  const hostname = hostOf(url);
+  if (policy.allowHttp) return true;
+  return isIP(hostname) === 0 ? policy.allow.allowsHost(hostname) : policy.allow.allowsAddress(hostname);
 }
 
 /** All addresses of a host name, racing the fetch's abort signal (getaddrinfo cannot be cancelled). */

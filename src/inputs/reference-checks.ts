@@ -1,15 +1,16 @@
 import type { FieldIssue } from '../domain/app-error.ts';
 import type { GenerationRequest, MediaReference } from '../domain/generation-request.ts';
 import { dataUriIssue } from './data-uri.ts';
-import { parseIpAddress } from './ip-address.ts';
+import type { AllowList } from './allow-list.ts';
+import { hostOf, literalHostRefusal, plainHttpTrustedBeforeDns } from './fetch-target.ts';
 import type { MediaKind } from './input-preparer.ts';
 import { mediaCountLimits } from './media-limits.ts';
 
 export interface ReferenceCheckOptions {
-  /** Whether a plain http:// URL may be fetched (operator setting or allow-listed host). */
-  readonly httpAllowed: (url: URL) => boolean;
-  /** Why an IP address may not be fetched (see address-policy.ts), or undefined when it may. */
-  readonly forbiddenAddress: (address: string) => string | undefined;
+  /** The operator's REELGATE_FETCH_ALLOW. */
+  readonly allow: AllowList;
+  /** REELGATE_ALLOW_HTTP_INPUTS. */
+  readonly allowHttp: boolean;
   /** Whether an `asset://` id exists and belongs to the submitting key. */
   readonly ownsAsset: (id: string) => Promise<boolean>;
 }
@@ -79,18 +80,13 @@ async function sourceIssue(
       message: `${field} must be an https:// URL, a data: URI or an asset:// id`,
     };
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && options.httpAllowed(url))) {
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && plainHttpTrustedBeforeDns(url, options))) {
     // A host written as an IP address needs no DNS, so a forbidden one is refused right here; a
     // host name is resolved and checked when the job is prepared.
-    const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const reason = parseIpAddress(literal) === undefined ? undefined : options.forbiddenAddress(literal);
-    return reason === undefined
+    const refusal = literalHostRefusal(hostOf(url), options.allow);
+    return refusal === undefined
       ? undefined
-      : {
-          field,
-          rule: 'forbidden_address',
-          message: `${field}: URL may not be fetched: host ${literal} is a forbidden address (${reason})`,
-        };
+      : { field, rule: 'forbidden_address', message: `${field}: URL may not be fetched: ${refusal}` };
   }
   if (url.protocol === 'http:') {
     return {

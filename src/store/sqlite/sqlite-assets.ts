@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Asset } from '../../domain/asset.ts';
 import type { ListAssetsQuery } from '../job-store.ts';
+import { readKeysetCursor } from './keyset-cursor.ts';
 import { assetFromRow } from './asset-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 
@@ -61,13 +62,7 @@ export async function listSqliteAssets(
     .orderBy('id', 'desc')
     .limit(query.limit);
   if (query.after !== undefined) {
-    // created_at and id never change, so the cursor's position is fixed once read.
-    const cursor = await kysely
-      .selectFrom('assets')
-      .select(['created_at', 'id'])
-      .where('id', '=', query.after)
-      .where('owner_key_id', '=', query.ownerKeyId)
-      .executeTakeFirst();
+    const cursor = await readKeysetCursor(kysely, 'assets', query.after, query.ownerKeyId);
     if (cursor === undefined) return [];
     select = select.where(({ eb, refTuple, tuple }) =>
       eb(refTuple('created_at', 'id'), '<', tuple(cursor.created_at, cursor.id)),

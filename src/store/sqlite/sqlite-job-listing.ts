@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Job } from '../../domain/job.ts';
 import type { ListJobsQuery } from '../job-store.ts';
 import { jobFromRow } from './job-row.ts';
+import { readKeysetCursor } from './keyset-cursor.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 
 /**
@@ -39,14 +40,7 @@ export async function listSqliteJobs(
     .limit(limit);
   if (offset > 0) select = select.offset(offset);
   if (query.after !== undefined) {
-    // created_at and id never change, so the cursor's position is fixed once read. A cursor that is
-    // unknown, deleted or another owner's yields no jobs (it cannot probe other owners' jobs).
-    const cursor = await kysely
-      .selectFrom('jobs')
-      .select(['created_at', 'id'])
-      .where('id', '=', query.after)
-      .where('owner_key_id', '=', query.ownerKeyId)
-      .executeTakeFirst();
+    const cursor = await readKeysetCursor(kysely, 'jobs', query.after, query.ownerKeyId);
     if (cursor === undefined) return [];
     select = select.where(({ eb, refTuple, tuple }) =>
       eb(
