@@ -151,9 +151,23 @@ export async function startApplication(config: Config, options: StartOptions): P
     url: publicUrl,
     createdKey,
     async close() {
-      await server?.close();
+      if (server !== undefined) await closeWithin(server, config.worker.shutdownGraceMs);
       await worker?.stop(config.worker.shutdownGraceMs);
       await store.close();
     },
   };
+}
+
+/**
+ * Stops the HTTP server: no new connections, in-flight requests may finish, idle keep-alive
+ * connections close. A client that stalls mid-download would otherwise hold the shutdown open
+ * forever, so whatever is still connected after the grace period is cut.
+ */
+async function closeWithin(server: FastifyInstance, graceMs: number): Promise<void> {
+  const cut = setTimeout(() => server.server.closeAllConnections(), graceMs);
+  try {
+    await server.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }

@@ -1,23 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/app-error.ts';
 import { resolveFfmpegBinaries } from './ffmpeg-binaries.ts';
 import type { FfmpegProgress } from './ffmpeg-progress.ts';
 import { runFfmpeg, runFfprobe } from './run-ffmpeg.ts';
+import { processesMentioning } from '../../test/support/processes.ts';
 
 const binaries = resolveFfmpegBinaries({ searchPath: '/usr/bin:/bin' });
-
-/** Live processes whose command line contains `marker` (Linux /proc). */
-async function processesWith(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.includes(marker)) found.push(Number(entry));
-  }
-  return found;
-}
 
 /** An ffmpeg run that would last forever: a live source read at realtime speed. */
 function endlessArguments(marker: string): string[] {
@@ -65,7 +54,7 @@ describe('runFfmpeg', () => {
     const attempt = runFfmpeg(binaries.ffmpeg, endlessArguments(marker), { timeoutMs: 400 });
     await expect(attempt).rejects.toMatchObject({ code: 'engine_failed', message: /timed out after 400 ms/ });
     expect(performance.now() - started).toBeLessThan(3000);
-    expect(await processesWith(marker)).toEqual([]);
+    expect(await processesMentioning(marker)).toEqual([]);
   });
 
   it('kills ffmpeg promptly on abort and rejects with the signal reason', async () => {
@@ -76,13 +65,13 @@ describe('runFfmpeg', () => {
       signal: controller.signal,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await processesWith(marker)).toHaveLength(1);
+    expect(await processesMentioning(marker)).toHaveLength(1);
     const reason = new Error('job cancelled');
     const aborted = performance.now();
     controller.abort(reason);
     await expect(attempt).rejects.toBe(reason);
     expect(performance.now() - aborted).toBeLessThan(1000);
-    expect(await processesWith(marker)).toEqual([]);
+    expect(await processesMentioning(marker)).toEqual([]);
   });
 
   it('uses an AbortError when the abort reason is not an Error, and never starts when already aborted', async () => {
@@ -94,7 +83,7 @@ describe('runFfmpeg', () => {
       signal: controller.signal,
     });
     await expect(attempt).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await processesWith(marker)).toEqual([]);
+    expect(await processesMentioning(marker)).toEqual([]);
   });
 
   it('reports a binary that cannot start as engine_unavailable', async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../domain/app-error.ts';
 import { LocalBlobStore } from './local-blob-store.ts';
 import { UrlSigner } from './url-signer.ts';
+import { generatedStream } from '../../test/support/generated-stream.ts';
 
 const signer = new UrlSigner('local-blob-store-test-secret');
 let folder: string;
@@ -225,22 +226,8 @@ describe('LocalBlobStore memory', () => {
     const sampleMemory = () => {
       peak = Math.max(peak, process.memoryUsage().rss);
     };
-    const written = createHash('sha256');
-    let produced = 0;
-    const source = new Readable({
-      read() {
-        if (produced === chunkCount) {
-          this.push(null);
-          return;
-        }
-        // A fresh chunk each time, varied per chunk so a misplaced chunk changes the hash.
-        const chunk = Buffer.alloc(chunkSize, produced % 251);
-        chunk.writeUInt32BE(produced, 0);
-        written.update(chunk);
-        produced += 1;
-        if (produced % 64 === 0) sampleMemory();
-        this.push(chunk);
-      },
+    const { stream: source, digest } = generatedStream(chunkCount, chunkSize, (produced) => {
+      if (produced % 64 === 0) sampleMemory();
     });
     const info = await store.put('big/blob.bin', { stream: source }, 'application/octet-stream');
     expect(info.size).toBe(chunkSize * chunkCount);
@@ -253,7 +240,7 @@ describe('LocalBlobStore memory', () => {
       chunks += 1;
       if (chunks % 64 === 0) sampleMemory();
     }
-    expect(readBack.digest('hex')).toBe(written.digest('hex'));
+    expect(readBack.digest('hex')).toBe(digest());
     expect(peak - baseline).toBeLessThan(64 * 1024 * 1024);
   });
 });

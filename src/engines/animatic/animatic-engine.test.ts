@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,7 @@ import {
   systemEngine as engine,
   type Rendered,
 } from './animatic-test-support.ts';
+import { processesMentioning } from '../../../test/support/processes.ts';
 
 const run = promisify(execFile);
 let folder: string;
@@ -37,17 +38,6 @@ function render(
   options: Parameters<typeof renderAnimatic>[2] = {},
 ): Promise<Rendered> {
   return renderAnimatic(folder, input, options);
-}
-
-/** Live processes whose command line mentions `marker` (Linux /proc). */
-async function processesMentioning(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.includes(marker)) found.push(Number(entry));
-  }
-  return found;
 }
 
 describe('AnimaticEngine output', () => {
