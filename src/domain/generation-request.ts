@@ -14,7 +14,22 @@ export interface MediaReference {
   readonly role?: string;
 }
 
-export type GenerationMode = 'text-to-video';
+/**
+ * What the media inputs ask for (Seedance 2.0's input modes). Derived from the inputs' kinds and
+ * roles in one place, so every dialect and every engine agrees:
+ * - `text-to-video`: no media;
+ * - `first-frame`: one image that starts the video; `first-last-frame`: plus one that ends it;
+ * - `reference`: reference images / videos / audio that become shots, textures or cutaways;
+ * - `video-edit`: a reference video with reference image(s) composited into it;
+ * - `video-extension`: reference video(s) continued past their last frame.
+ */
+export type GenerationMode =
+  | 'text-to-video'
+  | 'first-frame'
+  | 'first-last-frame'
+  | 'reference'
+  | 'video-edit'
+  | 'video-extension';
 
 export interface GenerationRequest {
   /** Catalog model id, e.g. `bytedance/seedance-v2/fast`. */
