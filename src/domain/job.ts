@@ -1,4 +1,5 @@
 import type { GenerationRequest } from './generation-request.ts';
+import type { CallbackEvents } from './webhook.ts';
 
 /**
  * The job and its state machine (DESIGN.md §4). Times are Unix epoch milliseconds.
@@ -66,6 +67,8 @@ export interface Job {
   readonly request: GenerationRequest;
   /** Where to POST the job's callbacks, when the client gave one (validated at submit). */
   readonly callbackUrl: string | null;
+  /** Whether the callback URL hears only the terminal status or every status change. */
+  readonly callbackEvents: CallbackEvents;
   /** The client's input exactly as accepted (defaults applied), for echoing back. */
   readonly input: Readonly<Record<string, unknown>>;
   readonly status: JobStatus;
@@ -97,6 +100,8 @@ export interface NewJob {
   readonly model: string;
   readonly request: GenerationRequest;
   readonly callbackUrl: string | null;
+  /** Default `terminal`. */
+  readonly callbackEvents?: CallbackEvents;
   readonly input: Readonly<Record<string, unknown>>;
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;

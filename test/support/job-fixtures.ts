@@ -17,6 +17,7 @@ export function sampleJob(overrides: Partial<Job> = {}): Job {
     dialect: 'runcomfy',
     model: 'bytedance/seedance-v2/fast',
     callbackUrl: null,
+    callbackEvents: 'terminal',
     request: textRequest(),
     input: {},
     status: 'queued',

@@ -21,6 +21,7 @@ export const request: GenerationRequest = {
   seed: 42,
   webSearch: false,
   returnLastFrame: false,
+  watermark: false,
   images: [{ source: 'https://example.com/a.png', role: 'first_frame' }],
   videos: [],
   audios: [],

@@ -8,6 +8,7 @@ import { describeIdempotency } from './idempotency.ts';
 import { describeJobsAndLeases } from './jobs-and-leases.ts';
 import { describeListing } from './listing.ts';
 import { describeQueueLifecycle } from './queue-lifecycle.ts';
+import { describeWebhooks } from './webhooks.ts';
 
 /**
  * The behaviour every JobStore must have, as one parameterised vitest suite: each implementation's
@@ -40,5 +41,6 @@ export function describeJobStoreContract(
     describeDeletion(context);
     describeApiKeys(context);
     describeAssets(context);
+    describeWebhooks(context);
   });
 }

@@ -25,6 +25,7 @@ export function describeJobsAndLeases(context: ContractContext): void {
         model: request.model,
         request,
         callbackUrl: null,
+        callbackEvents: 'terminal',
         input,
         status: 'queued',
         attempt: 0,

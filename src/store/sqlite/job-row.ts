@@ -61,7 +61,10 @@ const artifactSchema = z
 // only that it is still an object, so that a request type that grows (a new mode, a new field)
 // never makes older or newer stored jobs unreadable. Fields added after version 1 get the value
 // that means "not asked for" when an older job lacks them.
-const requestSchema = z.looseObject({ returnLastFrame: z.boolean().default(false) });
+const requestSchema = z.looseObject({
+  returnLastFrame: z.boolean().default(false),
+  watermark: z.boolean().default(false),
+});
 
 // Loose objects keep fields this code does not know yet, so a newer writer's data survives a read.
 const resultSchema = z.looseObject({ artifacts: z.array(artifactSchema), metadata: jsonObject });
@@ -78,6 +81,7 @@ const jobRowSchema = z.object({
   request: jsonText(requestSchema),
   input: jsonText(jsonObject),
   callback_url: z.string().nullable(),
+  callback_events: z.enum(['terminal', 'changes']),
   attempt: z.number().int().nonnegative(),
   max_attempts: z.number().int().positive(),
   progress: z.number().min(0).max(1),
@@ -108,6 +112,7 @@ export function jobFromRow(row: unknown): Job {
     model: columns.model,
     request: columns.request as unknown as GenerationRequest,
     callbackUrl: columns.callback_url,
+    callbackEvents: columns.callback_events,
     input: columns.input,
     status: columns.status,
     attempt: columns.attempt,

@@ -8,6 +8,10 @@ export interface SqliteDatabaseSchema {
   readonly api_keys: ApiKeysTable;
   readonly idempotency_keys: IdempotencyKeysTable;
   readonly assets: AssetsTable;
+  readonly webhook_secrets: WebhookSecretsTable;
+  readonly webhook_endpoints: WebhookEndpointsTable;
+  readonly webhook_deliveries: WebhookDeliveriesTable;
+  readonly webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface JobsTable {
@@ -19,6 +23,7 @@ export interface JobsTable {
   request: string;
   input: string;
   callback_url: string | null;
+  callback_events: string;
   attempt: number;
   max_attempts: number;
   progress: number;
@@ -65,5 +70,55 @@ export interface AssetsTable {
   height: number | null;
   duration_seconds: number | null;
   facts: string;
+  created_at: number;
+}
+
+export interface WebhookSecretsTable {
+  id: string;
+  key_id: string;
+  secret: string;
+  label: string | null;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  key_id: string;
+  url: string;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  job_id: string;
+  owner_key_id: string;
+  url: string;
+  format: string;
+  source: string;
+  status: string;
+  automatic: number;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  payload: string | null;
+  failure_reason: string | null;
+  failure_detail: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt_number: number;
+  status_code: number | null;
+  response_body: string | null;
+  response_time_ms: number;
+  error_message: string | null;
   created_at: number;
 }

@@ -80,7 +80,7 @@ describe('SQLite job store', () => {
     await store.close();
     await (await openSqliteJobStore({ file })).close();
     const database = new Database(file, { readonly: true });
-    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2, 3]);
+    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2, 3, 4]);
     database.close();
   });
 

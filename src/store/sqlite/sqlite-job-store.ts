@@ -9,6 +9,15 @@ import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
 import type {
+  NewWebhookDelivery,
+  WebhookAttempt,
+  WebhookAttemptDecision,
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookSecret,
+} from '../../domain/webhook.ts';
+import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
   IdempotencyClaim,
@@ -33,6 +42,7 @@ import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
 import { prepareSqliteStatements } from './sqlite-statements.ts';
+import { SqliteWebhooks } from './sqlite-webhooks.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
 
 /** How to open the embedded database. */
@@ -102,6 +112,9 @@ class SqliteJobStore implements JobStore {
   readonly #kysely: Kysely<SqliteDatabaseSchema>;
   readonly #statements: SqliteStatements;
   readonly #notifier = new JobAvailableNotifier();
+  /** Same mechanism, for "a webhook delivery may be due": raised after status changes. */
+  readonly #webhookNotifier = new JobAvailableNotifier();
+  readonly #webhooks: SqliteWebhooks;
   readonly #recover: (now: number) => RecoveryReport;
   readonly #inserts: GroupCommit<NewJob, unknown>;
   readonly #insertOnce: (job: NewJob, idempotency: IdempotencyClaim) => InsertOnceRows;
@@ -110,6 +123,7 @@ class SqliteJobStore implements JobStore {
     this.#database = database;
     this.#kysely = new Kysely<SqliteDatabaseSchema>({ dialect: new SqliteDialect({ database }) });
     this.#statements = prepareSqliteStatements(database);
+    this.#webhooks = new SqliteWebhooks(database);
     const statements = this.#statements;
     const insertOne = (job: NewJob): unknown =>
       statements.insertJob.get({
@@ -120,6 +134,7 @@ class SqliteJobStore implements JobStore {
         request: JSON.stringify(job.request),
         input: JSON.stringify(job.input),
         callbackUrl: job.callbackUrl,
+        callbackEvents: job.callbackEvents ?? 'terminal',
         maxAttempts: job.maxAttempts,
         deadlineAt: job.deadlineAt,
         createdAt: job.createdAt,
@@ -128,7 +143,10 @@ class SqliteJobStore implements JobStore {
     this.#inserts = new GroupCommit(
       (jobs) => insertMany.immediate(jobs),
       (job) => insertMany.immediate([job])[0],
-      () => this.#notifier.notify(),
+      () => {
+        this.#notifier.notify();
+        this.#webhookNotifier.notify();
+      },
     );
     const insertOnce = database.transaction((job: NewJob, idempotency: IdempotencyClaim): InsertOnceRows => {
       const { key, requestHash, since } = idempotency;
@@ -160,6 +178,7 @@ class SqliteJobStore implements JobStore {
 
   async close(): Promise<void> {
     this.#notifier.clear();
+    this.#webhookNotifier.clear();
     if (!this.#database.open) return;
     this.#inserts.flush();
     await this.#kysely.destroy();
@@ -192,6 +211,7 @@ class SqliteJobStore implements JobStore {
       return { created: false, job: jobFromRow(outcome.row), requestHash };
     }
     this.#notifier.notify();
+    this.#webhookNotifier.notify();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -224,7 +244,10 @@ class SqliteJobStore implements JobStore {
 
   async claimNext(workerId: string, leaseMs: number, now: number): Promise<Job | undefined> {
     const row = this.#statements.claimNext.get({ workerId, leaseExpiresAt: now + leaseMs, now });
-    return row === undefined ? undefined : jobFromRow(row);
+    if (row === undefined) return undefined;
+    const job = jobFromRow(row);
+    if (job.callbackUrl !== null && job.callbackEvents === 'changes') this.#webhookNotifier.notify();
+    return job;
   }
 
   /** Progress outside 0…1 is clamped into it (an engine's rounding must not fail a heartbeat). */
@@ -253,7 +276,7 @@ class SqliteJobStore implements JobStore {
 
   async completeJob(id: string, workerId: string, result: JobResult, now: number): Promise<boolean> {
     const resultText = JSON.stringify(result);
-    return this.#statements.completeJob.run({ id, workerId, now, result: resultText }).changes > 0;
+    return this.#changed(this.#statements.completeJob.run({ id, workerId, now, result: resultText }).changes);
   }
 
   async failJob(
@@ -268,9 +291,10 @@ class SqliteJobStore implements JobStore {
     // the job's attempts or deadline, and both compare-and-set on status and lease owner.
     if (retryAt !== undefined && this.#statements.retryJob.run({ ...attempt, retryAt }).changes > 0) {
       this.#notifier.notify();
+      this.#webhookNotifier.notify();
       return true;
     }
-    return this.#statements.failJob.run(attempt).changes > 0;
+    return this.#changed(this.#statements.failJob.run(attempt).changes);
   }
 
   async cancelJob(id: string, now: number, options?: { allowRunning?: boolean }): Promise<Job | undefined> {
@@ -288,13 +312,17 @@ class SqliteJobStore implements JobStore {
       .where('status', 'in', cancellable)
       .returningAll()
       .executeTakeFirst();
-    if (cancelled !== undefined) return jobFromRow(cancelled);
+    if (cancelled !== undefined) {
+      this.#webhookNotifier.notify();
+      return jobFromRow(cancelled);
+    }
     return this.getJob(id);
   }
 
   async recoverExpired(now: number): Promise<RecoveryReport> {
     const report = this.#recover(now);
     if (report.requeued > 0) this.#notifier.notify();
+    this.#changed(report.requeued + report.failed + report.expired);
     return report;
   }
 
@@ -316,6 +344,12 @@ class SqliteJobStore implements JobStore {
 
   onJobAvailable(listener: () => void): () => void {
     return this.#notifier.subscribe(listener);
+  }
+
+  /** A status change may have written outbox rows (its triggers did): wake the delivery loop. */
+  #changed(changes: number): boolean {
+    if (changes > 0) this.#webhookNotifier.notify();
+    return changes > 0;
   }
 
   // --- API keys (queries in sqlite-api-keys.ts) -----------------------------------------------
@@ -356,6 +390,78 @@ class SqliteJobStore implements JobStore {
 
   async deleteAsset(id: string): Promise<boolean> {
     return deleteSqliteAsset(this.#kysely, id);
+  }
+
+  // --- webhook outbox (queries in sqlite-webhooks.ts; rows written by triggers) ---------------
+
+  async claimWebhookDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
+    return this.#webhooks.claim(owner, now, leaseMs, limit);
+  }
+
+  async fixWebhookPayload(
+    id: string,
+    owner: string,
+    payload: string,
+    now: number,
+  ): Promise<string | undefined> {
+    return this.#webhooks.fixPayload(id, owner, payload, now);
+  }
+
+  async recordWebhookAttempt(
+    attempt: WebhookAttempt,
+    owner: string,
+    decision: WebhookAttemptDecision,
+  ): Promise<boolean> {
+    const recorded = this.#webhooks.record(attempt, owner, decision);
+    if (recorded && decision.state === 'pending') this.#webhookNotifier.notify();
+    return recorded;
+  }
+
+  async insertWebhookDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
+    const inserted = this.#webhooks.insert(delivery);
+    this.#webhookNotifier.notify();
+    return inserted;
+  }
+
+  async getWebhookDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
+    return this.#webhooks.get(id);
+  }
+
+  async listWebhookDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
+    return this.#webhooks.list(jobId);
+  }
+
+  async nextWebhookDueAt(): Promise<number | undefined> {
+    return this.#webhooks.nextDueAt();
+  }
+
+  onWebhookPending(listener: () => void): () => void {
+    return this.#webhookNotifier.subscribe(listener);
+  }
+
+  async insertWebhookSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
+    this.#webhooks.insertSecret(secret, retireOthersAt);
+  }
+
+  async listWebhookSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
+    return this.#webhooks.listSecrets(keyId, now);
+  }
+
+  async setWebhookEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
+    this.#webhooks.setEndpoint(keyId, url, now);
+  }
+
+  async getWebhookEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
+    return this.#webhooks.getEndpoint(keyId);
+  }
+
+  async disableWebhookEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
+    return this.#webhooks.disableEndpoint(keyId, reason, now);
   }
 }
 

@@ -157,6 +157,103 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       CREATE INDEX assets_owner_created ON assets (owner_key_id, created_at, id);
     `,
   },
+  {
+    version: 4,
+    name: 'webhook outbox, signing secrets and default endpoints',
+    // The outbox is filled by triggers, not by the store's methods: every status change (claim,
+    // completion, failure, retry, cancel, recovery, expiry) writes its deliveries in the same
+    // statement's transaction, so no code path can change a job and forget its callback, and a
+    // crash can lose neither without the other. Ids are random (\`msg_\` + 128 bits, from SQLite's
+    // CSPRNG) and never change, so every retry carries the same webhook-id.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN callback_events TEXT NOT NULL DEFAULT 'terminal'
+        CHECK (callback_events IN ('terminal', 'changes'));
+
+      CREATE TABLE webhook_secrets (
+        id         TEXT    NOT NULL PRIMARY KEY,
+        key_id     TEXT    NOT NULL,
+        secret     TEXT    NOT NULL,
+        label      TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER
+      ) STRICT;
+      CREATE INDEX webhook_secrets_key ON webhook_secrets (key_id, created_at);
+
+      CREATE TABLE webhook_endpoints (
+        key_id          TEXT    NOT NULL PRIMARY KEY,
+        url             TEXT    NOT NULL,
+        disabled_at     INTEGER,
+        disabled_reason TEXT,
+        updated_at      INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE webhook_deliveries (
+        id               TEXT    NOT NULL PRIMARY KEY,
+        -- A deleted job takes its deliveries (and their attempts) with it.
+        job_id           TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        owner_key_id     TEXT    NOT NULL,
+        url              TEXT    NOT NULL,
+        format           TEXT    NOT NULL,
+        source           TEXT    NOT NULL CHECK (source IN ('job', 'key_default')),
+        status           TEXT    NOT NULL CHECK (${jobStatusCheck}),
+        automatic        INTEGER NOT NULL CHECK (automatic IN (0, 1)),
+        state            TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  INTEGER,
+        lease_owner      TEXT,
+        lease_expires_at INTEGER,
+        payload          TEXT,
+        failure_reason   TEXT,
+        failure_detail   TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        completed_at     INTEGER
+      ) STRICT;
+      -- The delivery loop's claim reads only pending rows, in due order.
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at);
+
+      CREATE TABLE webhook_attempts (
+        id               TEXT    NOT NULL PRIMARY KEY,
+        delivery_id      TEXT    NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        attempt_number   INTEGER NOT NULL,
+        status_code      INTEGER,
+        response_body    TEXT,
+        response_time_ms INTEGER NOT NULL,
+        error_message    TEXT,
+        created_at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt_number);
+
+      -- A job's own callback URL hears every status change or only the terminal one.
+      CREATE TRIGGER jobs_webhook_insert AFTER INSERT ON jobs
+      WHEN NEW.callback_url IS NOT NULL AND NEW.callback_events = 'changes' BEGIN
+        INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                        state, next_attempt_at, created_at, updated_at)
+        VALUES ('msg_' || lower(hex(randomblob(16))), NEW.id, NEW.owner_key_id, NEW.callback_url,
+                NEW.dialect, 'job', NEW.status, 1, 'pending', NEW.updated_at, NEW.updated_at, NEW.updated_at);
+      END;
+
+      CREATE TRIGGER jobs_webhook_status AFTER UPDATE OF status ON jobs
+      WHEN NEW.status <> OLD.status BEGIN
+        INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                        state, next_attempt_at, created_at, updated_at)
+        SELECT 'msg_' || lower(hex(randomblob(16))), NEW.id, NEW.owner_key_id, NEW.callback_url,
+               NEW.dialect, 'job', NEW.status, 1, 'pending', NEW.updated_at, NEW.updated_at, NEW.updated_at
+        WHERE NEW.callback_url IS NOT NULL
+          AND (NEW.status IN ('succeeded', 'failed', 'cancelled', 'expired') OR NEW.callback_events = 'changes');
+        -- OpenAI-style events go to the key's default endpoint for every job of the key.
+        INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                        state, next_attempt_at, created_at, updated_at)
+        SELECT 'msg_' || lower(hex(randomblob(16))), NEW.id, NEW.owner_key_id, endpoint.url,
+               'openai-event', 'key_default', NEW.status, 1, 'pending', NEW.updated_at, NEW.updated_at,
+               NEW.updated_at
+        FROM webhook_endpoints AS endpoint
+        WHERE endpoint.key_id = NEW.owner_key_id AND endpoint.disabled_at IS NULL
+          AND NEW.status IN ('succeeded', 'failed', 'expired');
+      END;
+    `,
+  },
 ];
 
 const createMigrationTable = `

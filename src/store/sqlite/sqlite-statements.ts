@@ -20,9 +20,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export const sqliteStatementSql = {
   insertJob: `
-    INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, callback_url, attempt,
-                      max_attempts, progress, available_at, deadline_at, created_at, updated_at)
-    VALUES (@id, @ownerKeyId, @dialect, @model, 'queued', @request, @input, @callbackUrl, 0,
+    INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, callback_url,
+                      callback_events, attempt, max_attempts, progress, available_at, deadline_at,
+                      created_at, updated_at)
+    VALUES (@id, @ownerKeyId, @dialect, @model, 'queued', @request, @input, @callbackUrl, @callbackEvents, 0,
             @maxAttempts, 0, @createdAt, @deadlineAt, @createdAt, @createdAt)
     RETURNING *`,
 
@@ -140,6 +141,7 @@ export interface InsertJobParameters {
   readonly request: string;
   readonly input: string;
   readonly callbackUrl: string | null;
+  readonly callbackEvents: string;
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;
   readonly createdAt: number;
