@@ -51,6 +51,37 @@ describe('reelgate keys', () => {
     expect((await reelgate(['keys', 'list'], environment)).stdout).toMatch(/revoked/);
     expect((await reelgate(['keys', 'revoke', 'ci'], environment)).code).toBe(1);
   });
+
+  it('shows and rotates a key’s webhook secret, and sets its default endpoint', async () => {
+    const environment = { REELGATE_DATA_DIR: await temporaryDataDir() };
+    expect((await reelgate(['keys', 'create', '--name', 'hooks'], environment)).code).toBe(0);
+    const shown = await reelgate(['keys', 'webhook-secret', 'hooks'], environment);
+    const [first] = shown.stdout.trim().split('\n');
+    const firstSecret = first?.split('\t')[0] ?? '';
+    expect(firstSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect((await reelgate(['keys', 'webhook-secret', 'hooks'], environment)).stdout.trim()).toBe(
+      shown.stdout.trim(),
+    );
+
+    const rotated = await reelgate(['keys', 'webhook-secret', 'hooks', '--rotate'], environment);
+    const newSecret = rotated.stdout.trim().split('\n').pop() ?? '';
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(firstSecret);
+    const both = (await reelgate(['keys', 'webhook-secret', 'hooks'], environment)).stdout.trim().split('\n');
+    expect(both.map((line) => line.split('\t')[0])).toEqual([newSecret, firstSecret]);
+    expect(both[1]).toMatch(/retires 20/);
+
+    expect((await reelgate(['keys', 'webhook-endpoint', 'hooks', 'ftp://nope'], environment)).code).toBe(2);
+    const set = await reelgate(
+      ['keys', 'webhook-endpoint', 'hooks', 'https://example.com/events'],
+      environment,
+    );
+    expect(set.stdout).toMatch(/^https:\/\/example.com\/events\tenabled/);
+    expect((await reelgate(['keys', 'webhook-endpoint', 'hooks', '--clear'], environment)).stdout).toMatch(
+      /removed/,
+    );
+    expect((await reelgate(['keys', 'webhook-secret', 'nobody'], environment)).code).toBe(1);
+  });
 });
 
 describe('invalid configuration', () => {

@@ -3,6 +3,7 @@ import type { ModelCatalog } from '../catalog/model-catalog.ts';
 import type { Artifact } from '../domain/job.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import type { CallbackService } from '../webhooks/callback-service.ts';
 import type { Authenticator } from './auth.ts';
 
 /** What every route module receives: the services below the API, never the database itself. */
@@ -24,4 +25,6 @@ export interface ApiContext {
   now(): number;
   /** Uploaded assets: upload, read, list and delete, with ownership enforced. */
   readonly assets: AssetService;
+  /** Callback history, redelivery and signing secrets. */
+  readonly callbacks: CallbackService;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openStore } from '../store/open-store.ts';
 import type { Config } from '../config.ts';
 import { createApiKey } from '../keys/api-keys.ts';
+import { registerWebhookKeyCommands } from './webhook-key-commands.ts';
 
 /** `reelgate keys create|list|revoke`, working directly on the store in the data folder. */
 export function registerKeyCommands(program: Command, config: () => Config): void {
@@ -61,4 +62,6 @@ export function registerKeyCommands(program: Command, config: () => Config): voi
         await store.close();
       }
     });
+
+  registerWebhookKeyCommands(keys, config);
 }

@@ -18,8 +18,20 @@ export interface RequestControls {
   readonly idle: { restart(): void };
 }
 
+/** A request other than the default bodiless GET (webhook deliveries POST a signed body). */
+export interface PinnedRequestMessage {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+}
+
+const defaultMessage: PinnedRequestMessage = {
+  method: 'GET',
+  headers: { 'user-agent': 'Reelgate', accept: '*/*', 'accept-encoding': 'identity' },
+};
+
 /**
- * Sends a GET to a checked target and resolves with the response once its headers arrive. The
+ * Sends a request (a GET unless `message` says otherwise) to a checked target and resolves with the response once its headers arrive. The
  * connection goes only to the target's checked addresses (DNS is not asked again) over a fresh
  * socket, and the socket's peer is verified on connect before any request byte is written.
  *
@@ -32,16 +44,17 @@ export function sendPinnedRequest(
   target: FetchTarget,
   subject: string,
   context: RequestControls,
+  message: PinnedRequestMessage = defaultMessage,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const transport = target.url.protocol === 'https:' ? https : http;
     const request = transport.request(target.url, {
-      method: 'GET',
+      method: message.method,
       // A fresh connection per request: a pooled socket would skip the checks below.
       agent: false,
       lookup: pinnedLookup(target.addresses),
       signal: context.signal,
-      headers: { 'user-agent': 'Reelgate', accept: '*/*', 'accept-encoding': 'identity' },
+      headers: message.headers,
     });
     const connectTimer = setTimeout(() => {
       context.abort(
@@ -70,7 +83,7 @@ export function sendPinnedRequest(
       reject(error);
     });
     request.once('close', () => clearTimeout(connectTimer));
-    request.end();
+    request.end(message.body);
   });
 }
 

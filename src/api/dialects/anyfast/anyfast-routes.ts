@@ -1,6 +1,8 @@
+import type { Job } from '../../../domain/job.ts';
 import type { FastifyInstance } from 'fastify';
 import { throwIfIssues } from '../../../catalog/check-capabilities.ts';
 import { artifactOf } from '../../../jobs/job-service.ts';
+import { withPreferredWait } from '../../live-status.ts';
 import type { ApiContext } from '../../api-context.ts';
 import { idempotencyOf } from '../../request-extras.ts';
 import { renderArkTask } from '../seedance-content/ark-task-object.ts';
@@ -29,7 +31,7 @@ export async function registerAnyFastRoutes(app: FastifyInstance, context: ApiCo
         body: { type: 'object', required: ['model'], additionalProperties: true },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const key = await context.authenticate(request);
       const parsed = parseAnyFastBody(request.body);
       if (parsed.model === undefined) throwIfIssues(parsed.issues);
@@ -50,7 +52,11 @@ export async function registerAnyFastRoutes(app: FastifyInstance, context: ApiCo
         deadlineAt: translation.deadlineAt,
         idempotency: idempotencyOf(request, { model: requestedModel, body: request.body }),
       });
-      return renderCreated(job, requestedModel);
+      const settled = await withPreferredWait(request, reply, job, (submitted) =>
+        context.jobs.get(submitted.id, key.id),
+      );
+      // Sync mode answers with the task as a poll would return it.
+      return settled.waited ? renderPoll(settled.job) : renderCreated(job, requestedModel);
     },
   );
 
@@ -68,16 +74,19 @@ export async function registerAnyFastRoutes(app: FastifyInstance, context: ApiCo
     async (request) => {
       const key = await context.authenticate(request);
       const { task_id: id } = request.params as { task_id: string };
-      const job = await context.jobs.get(id, key.id);
-      const video = job.status === 'succeeded' ? artifactOf(job, 'video') : undefined;
-      const lastFrame =
-        job.status === 'succeeded' && job.request.returnLastFrame ? artifactOf(job, 'last_frame') : undefined;
-      const videoUrl = video === undefined ? undefined : await context.artifactUrl(video);
-      const arkTask = renderArkTask(job, context.catalog.find(job.model)?.spec, {
-        videoUrl,
-        lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
-      });
-      return renderTask(job, arkTask, videoUrl);
+      return renderPoll(await context.jobs.get(id, key.id));
     },
   );
+
+  async function renderPoll(job: Job) {
+    const video = job.status === 'succeeded' ? artifactOf(job, 'video') : undefined;
+    const lastFrame =
+      job.status === 'succeeded' && job.request.returnLastFrame ? artifactOf(job, 'last_frame') : undefined;
+    const videoUrl = video === undefined ? undefined : await context.artifactUrl(video);
+    const arkTask = renderArkTask(job, context.catalog.find(job.model)?.spec, {
+      videoUrl,
+      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
+    });
+    return renderTask(job, arkTask, videoUrl);
+  }
 }

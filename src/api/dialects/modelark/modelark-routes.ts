@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { throwIfIssues } from '../../../catalog/check-capabilities.ts';
 import type { Job } from '../../../domain/job.ts';
 import { artifactOf } from '../../../jobs/job-service.ts';
+import { withPreferredWait } from '../../live-status.ts';
 import type { ApiContext } from '../../api-context.ts';
 import { idempotencyOf } from '../../request-extras.ts';
 import { renderArkTask } from '../seedance-content/ark-task-object.ts';
@@ -40,7 +41,7 @@ export async function registerModelArkRoutes(app: FastifyInstance, context: ApiC
         body: { type: 'object', required: ['model', 'content'], additionalProperties: true },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const key = await context.authenticate(request);
       const parsed = parseModelArkBody(request.body);
       if (parsed.model === undefined) throwIfIssues(parsed.issues);
@@ -57,10 +58,16 @@ export async function registerModelArkRoutes(app: FastifyInstance, context: ApiC
         request: translation.request,
         input: translation.input,
         callbackUrl: translation.callbackUrl,
+        // ModelArk calls back on every status change of the task, not only the last one.
+        callbackEvents: 'changes',
         deadlineAt: translation.deadlineAt,
         idempotency: idempotencyOf(request, { model: parsed.model, body: request.body }),
       });
-      return { id: job.id };
+      const settled = await withPreferredWait(request, reply, job, (submitted) =>
+        context.jobs.get(submitted.id, key.id),
+      );
+      // Sync mode answers with the whole task object (which still carries `id`).
+      return settled.waited ? render(settled.job) : { id: job.id };
     },
   );
 

@@ -1,3 +1,4 @@
+import { streamJobEvents, withPreferredWait } from '../../live-status.ts';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/app-error.ts';
@@ -57,12 +58,35 @@ function registerRoutes(app: FastifyInstance, context: ApiContext): void {
     }
   }
 
+  const reload = (job: Job) => context.jobs.get(job.id, job.ownerKeyId);
+
+  app.get(
+    '/v1/videos/:video_id/events',
+    {
+      config,
+      schema: { ...videoSchemas.retrieve, summary: 'Server-Sent Events: the video object as it changes' },
+    },
+    async (request, reply) => {
+      const { job: first } = await ownVideo(request);
+      let current: Job | undefined = first;
+      await streamJobEvents(request, reply, {
+        load: async () => {
+          const job = current ?? (await reload(first));
+          current = undefined;
+          return job;
+        },
+        queuePosition: (job) => context.jobs.queuePosition(job),
+        render: async (job) => render(job),
+      });
+    },
+  );
+
   const ownVideo: OwnVideo = async (request) => {
     const key = await context.authenticate(request);
     return { job: await findVideo(context, videoIdOf(request), key.id), ownerKeyId: key.id };
   };
 
-  app.post('/v1/videos', { config, schema: videoSchemas.create }, async (request) => {
+  app.post('/v1/videos', { config, schema: videoSchemas.create }, async (request, reply) => {
     const key = await context.authenticate(request);
     const form = request.isMultipart() ? await readMultipartBody(request) : undefined;
     const body = form === undefined ? request.body : form.body;
@@ -90,7 +114,7 @@ function registerRoutes(app: FastifyInstance, context: ApiContext): void {
         body: translated.input,
       }),
     });
-    return render(job);
+    return render((await withPreferredWait(request, reply, job, reload)).job);
   });
 
   app.get('/v1/videos', { config, schema: videoSchemas.list }, async (request) => {

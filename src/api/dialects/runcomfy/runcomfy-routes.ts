@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { artifactOf } from '../../../jobs/job-service.ts';
+import { streamJobEvents, withPreferredWait } from '../../live-status.ts';
 import { toGenerationRequest } from '../../../catalog/to-generation-request.ts';
 import type { Job } from '../../../domain/job.ts';
 import type { ApiContext } from '../../api-context.ts';
@@ -11,6 +13,7 @@ import {
   renderStatus,
   renderSubmitted,
 } from './runcomfy-translate.ts';
+import { runComfyWebhookOf } from './runcomfy-webhook.ts';
 
 /**
  * The RunComfy Model API: `POST /v1/models/{model…}` (the model's input schema, flat), then
@@ -35,7 +38,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
           body: model.spec.inputSchema,
         },
       },
-      async (request) => submit(request, model.spec.id),
+      async (request, reply) => submit(request, reply, model.spec.id),
     );
   }
   // `/v1/models/{path}/runs` is Runflow's create route; its known models have static routes, so
@@ -50,28 +53,47 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
       },
       schema: { hide: true },
     },
-    async (request) => {
+    async (request, reply) => {
       const path = (request.params as Record<string, string>)['*'] ?? '';
       if (isRunflowPath(request)) {
         const runflowIds = context.catalog.list().flatMap((model) => model.spec.aliases.runflow);
         throw unknownRunflowModel(path.replace(/\/runs$/, ''), runflowIds);
       }
-      return submit(request, path);
+      return submit(request, reply, path);
     },
   );
 
-  async function submit(request: FastifyRequest, modelId: string) {
+  async function submit(request: FastifyRequest, reply: FastifyReply, modelId: string) {
     const key = await context.authenticate(request);
     const model = context.catalog.get(modelId);
-    const input = model.validate(request.body);
+    const webhook = runComfyWebhookOf(request.query, request.body);
+    const input = model.validate(webhook.input);
     const job = await context.jobs.submit({
       ownerKeyId: key.id,
       dialect: 'runcomfy',
       request: toGenerationRequest(model.spec, input, context.drawSeed),
       input,
+      callbackUrl: webhook.callbackUrl,
+      callbackEvents: webhook.callbackEvents,
       idempotency: idempotencyOf(request, { model: modelId, body: request.body }),
     });
-    return renderSubmitted(job, context.publicUrl());
+    const settled = await withPreferredWait(request, reply, job, reload);
+    if (!settled.waited) return renderSubmitted(job, context.publicUrl());
+    // Sync mode: the submit acknowledgement plus the result as /result would give it.
+    return { ...renderSubmitted(job, context.publicUrl()), ...(await result(settled.job, false)) };
+  }
+
+  const reload = (job: Job) => context.jobs.get(job.id, job.ownerKeyId);
+
+  async function result(job: Job, includeCost: boolean) {
+    // Jobs stored before artifacts had roles carry only their video, recognisable by kind.
+    const artifact =
+      artifactOf(job, 'video') ?? job.result?.artifacts.find((candidate) => candidate.kind === 'video');
+    return renderResult(job, {
+      videoUrl: artifact === undefined ? undefined : await context.artifactUrl(artifact),
+      includeCost,
+      spec: context.catalog.find(job.model)?.spec,
+    });
   }
 
   const idParams = {
@@ -96,6 +118,32 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
   );
 
   app.get(
+    '/v1/requests/:request_id/events',
+    {
+      config,
+      schema: {
+        tags,
+        security,
+        summary: 'Server-Sent Events: status, queue position and progress',
+        params: idParams,
+      },
+    },
+    async (request, reply) => {
+      const first = await ownJob(request);
+      let current: Job | undefined = first;
+      await streamJobEvents(request, reply, {
+        load: async () => {
+          const job = current ?? (await reload(first));
+          current = undefined;
+          return job;
+        },
+        queuePosition: (job) => context.jobs.queuePosition(job),
+        render: async (job, position) => renderStatus(job, position, context.publicUrl()),
+      });
+    },
+  );
+
+  app.get(
     '/v1/requests/:request_id/result',
     {
       config,
@@ -110,12 +158,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
     async (request) => {
       const job = await ownJob(request);
       const query = request.query as Record<string, string | undefined>;
-      const artifact = job.result?.artifacts.find((candidate) => candidate.kind === 'video');
-      return renderResult(job, {
-        videoUrl: artifact === undefined ? undefined : await context.artifactUrl(artifact),
-        includeCost: query['include_cost'] === 'true',
-        spec: context.catalog.find(job.model)?.spec,
-      });
+      return result(job, query['include_cost'] === 'true');
     },
   );
 

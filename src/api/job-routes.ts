@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Job } from '../domain/job.ts';
+import type { DeliveryView } from '../webhooks/callback-service.ts';
+import type { ApiContext } from './api-context.ts';
+import { renderDeliveryRecord } from './dialects/runflow/runflow-callback-routes.ts';
+import { streamJobEvents } from './live-status.ts';
+
+/**
+ * Reelgate's own, dialect-neutral view of any job (whichever dialect created it): the job, its
+ * live event stream and its callback history. The SDK and the web UI use these.
+ */
+export async function registerJobRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const tags = ['Jobs'];
+  const security = [{ bearerAuth: [] }];
+  const params = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
+  async function ownJob(request: FastifyRequest): Promise<Job> {
+    const key = await context.authenticate(request);
+    const { id } = request.params as { id: string };
+    return context.jobs.get(id, key.id);
+  }
+
+  app.get('/v1/jobs/:id', { schema: { tags, security, summary: 'Get a job', params } }, async (request) => {
+    const job = await ownJob(request);
+    return renderJob(job, await context.jobs.queuePosition(job), context);
+  });
+
+  app.get(
+    '/v1/jobs/:id/events',
+    {
+      schema: { tags, security, summary: 'Server-Sent Events: status, queue position and progress', params },
+    },
+    async (request, reply) => {
+      const first = await ownJob(request);
+      let loaded = false;
+      await streamJobEvents(request, reply, {
+        load: async () => {
+          if (!loaded) {
+            loaded = true;
+            return first;
+          }
+          return context.jobs.get(first.id, first.ownerKeyId);
+        },
+        queuePosition: (job) => context.jobs.queuePosition(job),
+        render: (job, position) => renderJob(job, position, context),
+      });
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:id/callbacks',
+    { schema: { tags, security, summary: 'Every callback delivery of a job, with its attempts', params } },
+    async (request) => (await context.callbacks.history(await ownJob(request))).map(neutralRecord),
+  );
+
+  app.post(
+    '/v1/jobs/:id/callbacks/redeliveries',
+    { schema: { tags, security, summary: 'Send the job’s callback again, from its current state', params } },
+    async (request, reply) =>
+      reply.code(201).send(neutralRecord(await context.callbacks.redeliver(await ownJob(request)))),
+  );
+}
+
+/** The delivery record with `job_id` instead of Runflow's `run_id`. */
+function neutralRecord(view: DeliveryView) {
+  const { run_id: jobId, ...rest } = renderDeliveryRecord(view);
+  return { job_id: jobId, ...rest };
+}
+
+/** A job in Reelgate's own terms: status, progress, outputs at signed URLs, error. */
+export async function renderJob(job: Job, queuePosition: number | undefined, context: ApiContext) {
+  const outputs = [];
+  for (const artifact of job.status === 'succeeded' ? (job.result?.artifacts ?? []) : []) {
+    outputs.push({
+      role: artifact.role,
+      url: await context.artifactUrl(artifact),
+      content_type: artifact.contentType,
+      bytes: artifact.bytes,
+      width: artifact.width,
+      height: artifact.height,
+      ...(artifact.kind === 'video'
+        ? { duration_seconds: artifact.durationSeconds, fps: artifact.fps, has_audio: artifact.hasAudio }
+        : {}),
+    });
+  }
+  return {
+    id: job.id,
+    object: 'job',
+    model: job.model,
+    dialect: job.dialect,
+    status: job.status,
+    ...(queuePosition === undefined ? {} : { queue_position: queuePosition }),
+    progress: job.progress,
+    stage: job.stage,
+    attempt: job.attempt,
+    outputs,
+    metadata: job.result?.metadata ?? null,
+    error: job.error,
+    created_at: new Date(job.createdAt).toISOString(),
+    started_at: job.startedAt === null ? null : new Date(job.startedAt).toISOString(),
+    finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
+  };
+}

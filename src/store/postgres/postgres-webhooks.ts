@@ -1,0 +1,322 @@
+import type pg from 'pg';
+import type {
+  NewWebhookDelivery,
+  WebhookAttempt,
+  WebhookAttemptDecision,
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookSecret,
+} from '../../domain/webhook.ts';
+import {
+  webhookAttemptFromRow,
+  webhookDeliveryFromRow,
+  webhookEndpointFromRow,
+  webhookSecretFromRow,
+} from '../sqlite/webhook-row.ts';
+
+const jobStatusCheck = `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired')`;
+
+/**
+ * Migration 2 of the PostgreSQL schema: the webhook outbox, as in SQLite's migration 4 (see
+ * decision 0015). A trigger writes a job's deliveries in the transaction of the status change
+ * that causes them; ids are `msg_` + 128 random bits.
+ */
+export const postgresWebhookMigration = {
+  version: 2,
+  name: 'webhook outbox, signing secrets and default endpoints',
+  sql: `
+    CREATE TABLE webhook_secrets (
+      id         TEXT   NOT NULL PRIMARY KEY,
+      key_id     TEXT   NOT NULL,
+      secret     TEXT   NOT NULL,
+      label      TEXT,
+      created_at BIGINT NOT NULL,
+      expires_at BIGINT
+    );
+    CREATE INDEX webhook_secrets_key ON webhook_secrets (key_id, created_at);
+
+    CREATE TABLE webhook_endpoints (
+      key_id          TEXT   NOT NULL PRIMARY KEY,
+      url             TEXT   NOT NULL,
+      disabled_at     BIGINT,
+      disabled_reason TEXT,
+      updated_at      BIGINT NOT NULL
+    );
+
+    CREATE TABLE webhook_deliveries (
+      id               TEXT    NOT NULL PRIMARY KEY,
+      job_id           TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+      owner_key_id     TEXT    NOT NULL,
+      url              TEXT    NOT NULL,
+      format           TEXT    NOT NULL,
+      source           TEXT    NOT NULL CHECK (source IN ('job', 'key_default')),
+      status           TEXT    NOT NULL CHECK (${jobStatusCheck}),
+      automatic        BOOLEAN NOT NULL,
+      state            TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+      attempts         INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at  BIGINT,
+      lease_owner      TEXT,
+      lease_expires_at BIGINT,
+      payload          TEXT,
+      failure_reason   TEXT,
+      failure_detail   TEXT,
+      created_at       BIGINT  NOT NULL,
+      updated_at       BIGINT  NOT NULL,
+      completed_at     BIGINT
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+    CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at);
+
+    CREATE TABLE webhook_attempts (
+      id               TEXT    NOT NULL PRIMARY KEY,
+      delivery_id      TEXT    NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+      attempt_number   INTEGER NOT NULL,
+      status_code      INTEGER,
+      response_body    TEXT,
+      response_time_ms INTEGER NOT NULL,
+      error_message    TEXT,
+      created_at       BIGINT  NOT NULL
+    );
+    CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt_number);
+
+    CREATE FUNCTION reelgate_job_webhooks() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.status = OLD.status THEN
+        RETURN NULL;
+      END IF;
+      IF NEW.callback_url IS NOT NULL AND (
+           NEW.callback_events = 'changes'
+           OR NEW.status IN ('succeeded', 'failed', 'cancelled', 'expired')) THEN
+        INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                        state, next_attempt_at, created_at, updated_at)
+        VALUES ('msg_' || replace(gen_random_uuid()::text, '-', ''), NEW.id, NEW.owner_key_id,
+                NEW.callback_url, NEW.dialect, 'job', NEW.status, TRUE, 'pending', NEW.updated_at,
+                NEW.updated_at, NEW.updated_at);
+      END IF;
+      IF TG_OP = 'UPDATE' AND NEW.status IN ('succeeded', 'failed', 'expired') THEN
+        INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                        state, next_attempt_at, created_at, updated_at)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), NEW.id, NEW.owner_key_id, endpoint.url,
+               'openai-event', 'key_default', NEW.status, TRUE, 'pending', NEW.updated_at, NEW.updated_at,
+               NEW.updated_at
+        FROM webhook_endpoints AS endpoint
+        WHERE endpoint.key_id = NEW.owner_key_id AND endpoint.disabled_at IS NULL;
+      END IF;
+      RETURN NULL;
+    END $$;
+
+    CREATE TRIGGER jobs_webhooks AFTER INSERT OR UPDATE OF status ON jobs
+    FOR EACH ROW EXECUTE FUNCTION reelgate_job_webhooks();
+  `,
+};
+
+/** The outbox half of the PostgreSQL store (see `SqliteWebhooks` for the same contract). */
+export class PostgresWebhooks {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /** SKIP LOCKED lets concurrent senders on many nodes take different deliveries without waiting. */
+  async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+    const { rows } = await this.#pool.query(
+      `UPDATE webhook_deliveries SET lease_owner = $1, lease_expires_at = $2, updated_at = $3
+       WHERE id IN (
+         SELECT id FROM webhook_deliveries
+         WHERE state = 'pending' AND next_attempt_at <= $3 AND (lease_expires_at IS NULL OR lease_expires_at < $3)
+         ORDER BY next_attempt_at, id
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [owner, now + leaseMs, now, limit],
+    );
+    return rows
+      .map(webhookDeliveryFromRow)
+      .sort(
+        (left, right) =>
+          (left.nextAttemptAt ?? 0) - (right.nextAttemptAt ?? 0) || left.id.localeCompare(right.id),
+      );
+  }
+
+  async fixPayload(id: string, owner: string, payload: string, now: number): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ payload: string }>(
+      `UPDATE webhook_deliveries SET payload = COALESCE(payload, $3), updated_at = $4
+       WHERE id = $1 AND lease_owner = $2 AND lease_expires_at >= $4
+       RETURNING payload`,
+      [id, owner, payload, now],
+    );
+    return rows[0]?.payload;
+  }
+
+  async record(attempt: WebhookAttempt, owner: string, decision: WebhookAttemptDecision): Promise<boolean> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const settled = await client.query(
+        `UPDATE webhook_deliveries
+         SET attempts = attempts + 1, state = $3, next_attempt_at = $4, lease_owner = NULL,
+             lease_expires_at = NULL, failure_reason = $5, failure_detail = $6, updated_at = $7,
+             completed_at = $8
+         WHERE id = $1 AND lease_owner = $2 AND state = 'pending'`,
+        [
+          attempt.deliveryId,
+          owner,
+          decision.state,
+          decision.state === 'pending' ? decision.nextAttemptAt : null,
+          decision.state === 'failed' ? decision.reason : null,
+          decision.state === 'failed' ? decision.detail : null,
+          attempt.createdAt,
+          decision.state === 'pending' ? null : attempt.createdAt,
+        ],
+      );
+      if (settled.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      await client.query(
+        `INSERT INTO webhook_attempts (id, delivery_id, attempt_number, status_code, response_body,
+                                       response_time_ms, error_message, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          attempt.id,
+          attempt.deliveryId,
+          attempt.attemptNumber,
+          attempt.statusCode,
+          attempt.responseBody,
+          Math.round(attempt.responseTimeMs),
+          attempt.errorMessage,
+          attempt.createdAt,
+        ],
+      );
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insert(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
+    const { rows } = await this.#pool.query(
+      `INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
+                                       state, next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9, $9)
+       RETURNING *`,
+      [
+        delivery.id,
+        delivery.jobId,
+        delivery.ownerKeyId,
+        delivery.url,
+        delivery.format,
+        delivery.source,
+        delivery.status,
+        delivery.automatic,
+        delivery.createdAt,
+      ],
+    );
+    return webhookDeliveryFromRow(rows[0]);
+  }
+
+  async get(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
+    const { rows } = await this.#pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+    if (rows[0] === undefined) return undefined;
+    const attempts = await this.#pool.query(
+      'SELECT * FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt_number',
+      [id],
+    );
+    return { ...webhookDeliveryFromRow(rows[0]), attemptLog: attempts.rows.map(webhookAttemptFromRow) };
+  }
+
+  async list(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
+    const deliveries = await this.#pool.query(
+      'SELECT * FROM webhook_deliveries WHERE job_id = $1 ORDER BY created_at, id',
+      [jobId],
+    );
+    const attempts = await this.#pool.query(
+      `SELECT webhook_attempts.* FROM webhook_attempts
+       JOIN webhook_deliveries ON webhook_deliveries.id = webhook_attempts.delivery_id
+       WHERE webhook_deliveries.job_id = $1 ORDER BY webhook_attempts.attempt_number`,
+      [jobId],
+    );
+    const log = attempts.rows.map(webhookAttemptFromRow);
+    return deliveries.rows.map((row) => {
+      const delivery = webhookDeliveryFromRow(row);
+      return { ...delivery, attemptLog: log.filter((attempt) => attempt.deliveryId === delivery.id) };
+    });
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const { rows } = await this.#pool.query<{ due: string | null }>(
+      `SELECT MIN(GREATEST(next_attempt_at, COALESCE(lease_expires_at + 1, 0))) AS due
+       FROM webhook_deliveries WHERE state = 'pending'`,
+    );
+    const due = rows[0]?.due;
+    return due === null || due === undefined ? undefined : Number(due);
+  }
+
+  async insertSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (retireOthersAt !== null) {
+        await client.query(
+          `UPDATE webhook_secrets SET expires_at = $2
+           WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+          [secret.keyId, retireOthersAt],
+        );
+      }
+      await client.query(
+        `INSERT INTO webhook_secrets (id, key_id, secret, label, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [secret.id, secret.keyId, secret.secret, secret.label, secret.createdAt, secret.expiresAt],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
+    const { rows } = await this.#pool.query(
+      `SELECT * FROM webhook_secrets WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+       ORDER BY created_at DESC, id DESC`,
+      [keyId, now],
+    );
+    return rows.map(webhookSecretFromRow);
+  }
+
+  async setEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
+    if (url === null) {
+      await this.#pool.query('DELETE FROM webhook_endpoints WHERE key_id = $1', [keyId]);
+      return;
+    }
+    await this.#pool.query(
+      `INSERT INTO webhook_endpoints (key_id, url, disabled_at, disabled_reason, updated_at)
+       VALUES ($1, $2, NULL, NULL, $3)
+       ON CONFLICT (key_id) DO UPDATE
+       SET url = excluded.url, disabled_at = NULL, disabled_reason = NULL, updated_at = excluded.updated_at`,
+      [keyId, url, now],
+    );
+  }
+
+  async getEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
+    const { rows } = await this.#pool.query('SELECT * FROM webhook_endpoints WHERE key_id = $1', [keyId]);
+    return rows[0] === undefined ? undefined : webhookEndpointFromRow(rows[0]);
+  }
+
+  async disableEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
+    const result = await this.#pool.query(
+      `UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3, updated_at = $2
+       WHERE key_id = $1 AND disabled_at IS NULL`,
+      [keyId, now, reason],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+}
