@@ -7,9 +7,12 @@ import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { locateFont } from '../src/media/font.ts';
 import { benchmarkAnimatic } from './animatic-bench.ts';
 import { benchmarkPickup } from './pickup-bench.ts';
+import { benchmarkPostgresStore } from './postgres-store-bench.ts';
 import { benchmarkProbe } from './probe-bench.ts';
+import { benchmarkSafety } from './safety-bench.ts';
 import { benchmarkStore } from './store-bench.ts';
 import { benchmarkSubmit } from './submit-bench.ts';
+import { benchmarkWebhooks } from './webhook-bench.ts';
 
 /**
  * `npm run bench`: every DESIGN.md §9 target this build can measure, printed as a table with the
@@ -40,6 +43,10 @@ const pickup = await benchmarkPickup();
 show('queued → worker started: p50', ms(pickup.p50Ms), '');
 show('queued → worker started: p99', ms(pickup.p99Ms), '≤ 10 ms');
 
+const webhooks = await benchmarkWebhooks();
+show('completion → first webhook attempt: p50', ms(webhooks.p50Ms), '');
+show('completion → first webhook attempt: p99', ms(webhooks.p99Ms), '≤ 250 ms');
+
 const folder = await mkdtemp(path.join(tmpdir(), 'reelgate-bench-'));
 for (const synchronous of ['NORMAL', 'FULL'] as const) {
   const store = await benchmarkStore({ file: path.join(folder, `store-${synchronous}.db`), synchronous });
@@ -54,6 +61,24 @@ for (const synchronous of ['NORMAL', 'FULL'] as const) {
     '',
   );
 }
+
+// PostgreSQL on a throwaway cluster of this machine, durable (fsync on): needs initdb / pg_ctl.
+const postgres = await benchmarkPostgresStore();
+show(
+  'store claim + complete, PostgreSQL (1 claimer)',
+  `${postgres.claimCompletePerSecond.toFixed(0)} jobs/s`,
+  '',
+);
+show(
+  `store claim + complete, PostgreSQL (${postgres.claimers} claimers)`,
+  `${postgres.concurrentClaimCompletePerSecond.toFixed(0)} jobs/s`,
+  '≥ 2× pg-boss (not installed here)',
+);
+show(
+  'store insert, PostgreSQL',
+  `${postgres.insertPerSecond.toFixed(0)} /s, p99 ${ms(postgres.insertP99Ms)}`,
+  '',
+);
 
 const config = loadConfig();
 const binaries = resolveFfmpegBinaries({
@@ -70,3 +95,29 @@ show(
   `${animatic.realtimeFactor.toFixed(2)}× realtime`,
   '≥ 3× realtime',
 );
+const firstLast = await benchmarkAnimatic({
+  binaries,
+  fontFile: locateFont(),
+  runs: 3,
+  scenario: 'first-last',
+});
+show(
+  `animatic first + last 10 s ${firstLast.width}×${firstLast.height}, audio + dialogue`,
+  `${firstLast.realtimeFactor.toFixed(2)}× realtime`,
+  '≥ 2× realtime',
+);
+
+const safety = await benchmarkSafety();
+show('animatic 5 s 720p job, safety off: median', ms(safety.offMedianMs), '');
+show(
+  `same job, safety flag (${safety.framesPerJob} frames): median`,
+  `${ms(safety.flagMedianMs)} (+${(safety.addedFraction * 100).toFixed(0)} %)`,
+  '≤ +10 %',
+);
+show(
+  'same job, flag at one frame per 5 s: median',
+  `${ms(safety.sparseMedianMs)} (+${(safety.sparseAddedFraction * 100).toFixed(0)} %)`,
+  '',
+);
+show('safety: one 224×224 frame (tfjs cpu): median', ms(safety.frameMs), '');
+show('safety: model load, once per process', ms(safety.loadMs), '');

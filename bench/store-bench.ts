@@ -35,6 +35,7 @@ const request: GenerationRequest = {
   seed: 1234567,
   webSearch: false,
   returnLastFrame: false,
+  watermark: false,
   images: [{ source: 'https://example.com/first-frame.png', role: 'first_frame' }],
   videos: [],
   audios: [],

@@ -17,15 +17,23 @@ import { JobService } from './jobs/job-service.ts';
 import type { CreatedKey } from './keys/api-keys.ts';
 import { ensureStartupKey } from './keys/api-keys.ts';
 import { resolveFfmpegBinaries } from './media/ffmpeg-binaries.ts';
+import { locateFont } from './media/font.ts';
 import { probeVideoFacts } from './pipeline/probe-video-facts.ts';
+import { runPostProcessing } from './pipeline/conform-output.ts';
 import { deriveImages } from './pipeline/derived-images.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
+import { createContentSafety } from './safety/content-safety.ts';
 import type { JobStore } from './store/job-store.ts';
 import { openStore } from './store/open-store.ts';
-import { LocalBlobStore } from './storage/local-blob-store.ts';
+import { openBlobStore } from './storage/open-blob-store.ts';
 import { loadOrCreateSigningSecret } from './storage/signing-secret.ts';
 import { UrlSigner } from './storage/url-signer.ts';
 import { Worker } from './worker/worker.ts';
+import { createCallbackRenderer } from './api/callback-bodies.ts';
+import { defaultRetrySchedule } from './webhooks/retry-schedule.ts';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { WebhookSecrets } from './webhooks/webhook-secrets.ts';
+import { CallbackService } from './webhooks/callback-service.ts';
 
 export const version = '0.1.0';
 
@@ -53,16 +61,14 @@ export interface StartOptions {
 /** Builds and starts every part of the process that the config and options ask for. */
 export async function startApplication(config: Config, options: StartOptions): Promise<Application> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = await openStore(config);
+  const store = await openStore(config, {
+    onError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+  });
   const createdKey = await ensureStartupKey(store, config.bootstrapKey);
 
   let publicUrl = config.publicUrl;
   const signer = new UrlSigner(await loadOrCreateSigningSecret(config.dataDir, config.urlSigningSecret));
-  const blobStore = new LocalBlobStore({
-    root: path.join(config.dataDir, 'blobs'),
-    publicUrl: () => publicUrl,
-    signer,
-  });
+  const blobStore = await openBlobStore(config, { publicUrl: () => publicUrl, signer });
   const catalog = defaultCatalog();
 
   // The worker renders and probes outputs; the API inspects uploaded assets.
@@ -71,6 +77,9 @@ export async function startApplication(config: Config, options: StartOptions): P
     ffprobePath: config.ffprobePath,
     searchPath: config.searchPath,
   });
+
+  // Content safety: prompt rules at submit; the classifier thread starts on a worker's first check.
+  const safety = createContentSafety(config.safety, { ffmpeg: binaries.ffmpeg });
 
   let worker: Worker | undefined;
   if (config.worker.enabled) {
@@ -82,12 +91,15 @@ export async function startApplication(config: Config, options: StartOptions): P
       inspect: (file, expectedKind, signal) => inspectMedia(binaries, file, { expectedKind, signal }),
     });
     const engines = createEngines({ binaries });
+    const watermarkFont = locateFont();
     const pipeline = new Pipeline({
       engineFor: (model) => engines.get(catalog.get(model).spec.defaultEngine),
       blobStore,
       prepareInputs: (job, workdir, signal) => inputs.prepare(job, workdir, signal),
       probeVideo: (file, signal) => probeVideoFacts(binaries, file, signal),
+      postProcess: (request) => runPostProcessing(binaries, watermarkFont, request),
       deriveImages: (request) => deriveImages(binaries, request),
+      safety: safety.gate,
       scratchDir: path.join(config.dataDir, 'work'),
       logger,
     });
@@ -102,6 +114,9 @@ export async function startApplication(config: Config, options: StartOptions): P
     logger.info({ ffmpeg: binaries.ffmpeg, source: binaries.source, workerId: worker.id }, 'worker ready');
   }
 
+  const webhookSecrets = new WebhookSecrets(store);
+  const retrySchedule = config.webhooks.retrySeconds ?? defaultRetrySchedule;
+
   let server: FastifyInstance | undefined;
   if (options.api) {
     const context: ApiContext = {
@@ -110,6 +125,7 @@ export async function startApplication(config: Config, options: StartOptions): P
         store,
         blobStore,
         maxAttempts: config.worker.maxAttempts,
+        screenPrompt: safety.screenPrompt,
         mediaIssues: (request, ownerKeyId) =>
           mediaReferenceIssues(request, {
             allow: config.fetch.allow,
@@ -132,6 +148,7 @@ export async function startApplication(config: Config, options: StartOptions): P
         scratchDir: path.join(config.dataDir, 'work', 'uploads'),
         logger,
       }),
+      callbacks: new CallbackService({ store, secrets: webhookSecrets, maxAttempts: retrySchedule.length }),
     };
     server = await buildServer({ context, store, blobStore, signer, logger, version });
     await server.listen({ port: config.port, host: config.host });
@@ -141,6 +158,29 @@ export async function startApplication(config: Config, options: StartOptions): P
     }
   }
   worker?.start();
+
+  // Any process may send webhooks: deliveries are leased, so several senders never send one twice.
+  let webhooks: WebhookDispatcher | undefined;
+  if (config.webhooks.enabled) {
+    webhooks = new WebhookDispatcher({
+      store,
+      secrets: webhookSecrets,
+      render: createCallbackRenderer({
+        catalog,
+        artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
+      }),
+      sender: {
+        allow: config.fetch.allow,
+        allowHttp: config.fetch.allowHttp,
+        timeoutMs: config.webhooks.timeoutMs,
+      },
+      retry: { scheduleSeconds: retrySchedule, random: Math.random },
+      pollMs: config.webhooks.pollMs,
+      concurrency: config.webhooks.concurrency,
+      logger,
+    });
+    webhooks.start();
+  }
 
   return {
     config,
@@ -153,6 +193,8 @@ export async function startApplication(config: Config, options: StartOptions): P
     async close() {
       if (server !== undefined) await closeWithin(server, config.worker.shutdownGraceMs);
       await worker?.stop(config.worker.shutdownGraceMs);
+      await webhooks?.stop(config.webhooks.timeoutMs);
+      await safety.close();
       await store.close();
     },
   };

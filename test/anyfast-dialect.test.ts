@@ -255,7 +255,6 @@ describe('AnyFast: errors', () => {
           { type: 'audio_url', audio_url: { url: 'https://example.com/a.mp3' }, role: 'first_frame' },
         ],
         duration: 30,
-        watermark: true,
       },
     });
     expect(reply.status).toBe(400);
@@ -264,7 +263,6 @@ describe('AnyFast: errors', () => {
     for (const expected of [
       /content\[2\]\.role must be reference_audio for an audio_url item/,
       /content\[1\]\.role: a last_frame image needs a first_frame image/,
-      /watermark is not supported yet/,
       /duration must be a whole number of seconds from 4 to 15/,
     ]) {
       expect(message).toMatch(expected);

@@ -15,7 +15,7 @@ import { finishedResult, runRunComfy, submitRunComfy } from './support/runcomfy-
 /**
  * Media inputs end to end: real files made by ffmpeg, served by a local HTTP host that the
  * operator has allow-listed (REELGATE_FETCH_ALLOW=127.0.0.1), fetched and probed by the job's
- * preparing stage, then animated (images) or refused by the engine (videos, audio). Files that
+ * preparing stage, then rendered by the animatic engine (images, videos, audio). Files that
  * break a rule end the job `failed`, naming the field and the rule. The network defences (private
  * addresses, redirects, timeouts, retries) are in media-inputs-network.test.ts.
  */
@@ -68,14 +68,11 @@ async function expectAnimated(result: Record<string, unknown>) {
   expect(Math.abs(output.durationSeconds - 4)).toBeLessThanOrEqual(1 / 24 + 0.03);
 }
 
-/** A job that passed preparing but that the animatic engine cannot render (reference video or audio). */
-function expectEngineRefusal(result: Record<string, unknown>) {
-  expect(result).toMatchObject({
-    status: 'failed',
-    error: {
-      type: 'engine_unavailable',
-      message: expect.stringMatching(/^engine animatic cannot run this request: .*video.*audio/) as unknown,
-    },
+/** A job whose reference video or audio the animatic engine used: rendered, with its input mode. */
+function expectRendered(result: Record<string, unknown>, inputMode: string) {
+  expect(result, JSON.stringify(result)).toMatchObject({
+    status: 'completed',
+    metadata: { engine: 'animatic', engine_details: { inputMode } },
   });
 }
 
@@ -101,10 +98,10 @@ describe('inputs that pass every check', () => {
     ['an MP4', 'mp4'],
     ['a MOV', 'mov'],
   ] as const)(
-    '%s video passes preparing, then the engine says it cannot use videos',
+    '%s video passes preparing, then the engine cuts it in as a reference',
     async (_name, format) => {
       const result = await runRunComfy(application, { videos: [url(fixtures[format])] });
-      expectEngineRefusal(result);
+      expectRendered(result, 'reference');
       const kept = await stat(storedInput(String(result['request_id']), 'video-0'));
       expect(kept.size).toBe((await stat(fixtures[format])).size);
     },
@@ -114,13 +111,13 @@ describe('inputs that pass every check', () => {
     ['a WAV', 'wav'],
     ['an MP3', 'mp3'],
   ] as const)(
-    '%s clip beside an image passes preparing; the engine refuses the audio',
+    '%s clip beside an image passes preparing; the engine mixes it into the soundtrack',
     async (_name, format) => {
       const result = await runRunComfy(application, {
         images: [url(fixtures.jpeg)],
         audios: [url(fixtures[format])],
       });
-      expectEngineRefusal(result);
+      expectRendered(result, 'reference');
       const kept = await stat(storedInput(String(result['request_id']), 'audio-0'));
       expect(kept.size).toBe((await stat(fixtures[format])).size);
     },

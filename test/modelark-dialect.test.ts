@@ -181,7 +181,6 @@ describe('ModelArk errors', () => {
         ],
         resolution: '1080p',
         service_tier: 'flex',
-        watermark: true,
       },
     });
     expect(reply.status).toBe(400);
@@ -192,7 +191,6 @@ describe('ModelArk errors', () => {
       /content\[2\]\.role must be reference_video/,
       /at most 3 audio clips/,
       /content\[3\]\.role: reference_image cannot be combined with the first_frame image at content\[1\]/,
-      /watermark is not supported yet/,
       /service_tier must be "default" for Seedance 2\.0 Pro/,
       /resolution must be one of 480p, 720p for Seedance 2\.0 Pro/,
     ]) {

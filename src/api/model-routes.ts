@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CatalogModel } from '../catalog/model-catalog.ts';
 import { modelIds } from '../catalog/model-catalog.ts';
+import { modesAccepting } from '../domain/generation-mode.ts';
 import type { ApiContext } from './api-context.ts';
 import { renderRunComfyError } from './dialects/runcomfy/runcomfy-translate.ts';
 
@@ -45,7 +46,13 @@ function describeModel(model: CatalogModel) {
     base_price_usd: basePrice,
     price_unit: 'second',
     prices_per_second_usd: spec.pricePerSecondUsd,
-    capabilities: { modes: ['text-to-video'], ...spec.capabilities },
+    capabilities: {
+      modes: modesAccepting({
+        images: spec.fields.images !== undefined,
+        videos: spec.fields.videos !== undefined,
+      }),
+      ...spec.capabilities,
+    },
     engine: spec.defaultEngine,
     input_schema: spec.inputSchema,
     output_schema: spec.outputSchema,

@@ -8,6 +8,8 @@ import type { BlobStore } from '../storage/blob-store.ts';
 import type { UrlSigner } from '../storage/url-signer.ts';
 import type { ApiContext } from './api-context.ts';
 import { registerAssetRoutes } from './asset-routes.ts';
+import { registerJobRoutes } from './job-routes.ts';
+import { registerRunflowCallbackRoutes } from './dialects/runflow/runflow-callback-routes.ts';
 import { registerAnyFastRoutes } from './dialects/anyfast/anyfast-routes.ts';
 import { registerModelArkRoutes } from './dialects/modelark/modelark-routes.ts';
 import { registerOpenAiVideoRoutes } from './dialects/openai/openai-video-routes.ts';
@@ -16,6 +18,7 @@ import { registerRunflowRoutes } from './dialects/runflow/runflow-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerFileRoutes } from './file-routes.ts';
 import { registerModelRoutes } from './model-routes.ts';
+import { registerReadinessRoute } from './readiness-route.ts';
 
 /** Request bodies above this are refused with 413 (the partner nodes' own cap). */
 export const bodyLimitBytes = 64 * 1024 * 1024;
@@ -74,6 +77,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     jobs: await dependencies.store.countByStatus(),
   }));
 
+  await registerReadinessRoute(app, { store: dependencies.store, blobStore: dependencies.blobStore });
   await registerModelRoutes(app, dependencies.context);
   await registerFileRoutes(app, { blobStore: dependencies.blobStore, signer: dependencies.signer });
   await registerRunComfyRoutes(app, dependencies.context);
@@ -82,5 +86,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await registerModelArkRoutes(app, dependencies.context);
   await registerOpenAiVideoRoutes(app, dependencies.context);
   await registerAssetRoutes(app, dependencies.context);
+  await registerJobRoutes(app, dependencies.context);
+  await registerRunflowCallbackRoutes(app, dependencies.context);
   return app;
 }

@@ -101,6 +101,7 @@ describe('normalizing to a GenerationRequest', () => {
       seed: 42,
       webSearch: true,
       returnLastFrame: false,
+      watermark: false,
       images: [],
       videos: [],
       audios: [],

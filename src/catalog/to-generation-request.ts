@@ -1,3 +1,4 @@
+import { resolveGenerationMedia } from '../domain/generation-mode.ts';
 import type { GenerationRequest, MediaReference } from '../domain/generation-request.ts';
 import type { AspectRatio, Resolution } from '../domain/media-facts.ts';
 import type { ValidatedInput } from './input-validator.ts';
@@ -17,10 +18,19 @@ export function toGenerationRequest(
 ): GenerationRequest {
   const fields = spec.fields;
   const seed = input['seed'];
+  const prompt = String(input[fields.prompt]);
+  // Seed 000: `images`, `videos` and `audios` are all references for multimodal reference mode.
+  const media = resolveGenerationMedia(
+    {
+      images: mediaList(input, fields.images, 'reference_image'),
+      videos: mediaList(input, fields.videos, 'reference_video'),
+      audios: mediaList(input, fields.audios, 'reference_audio'),
+    },
+    prompt,
+  );
   return {
     model: spec.id,
-    mode: 'text-to-video',
-    prompt: String(input[fields.prompt]),
+    prompt,
     resolution: input['resolution'] as Resolution,
     aspectRatio: input[fields.aspectRatio] as AspectRatio | 'adaptive',
     durationSeconds: Number(input['duration']),
@@ -28,16 +38,15 @@ export function toGenerationRequest(
     seed: typeof seed === 'number' ? seed : drawSeed(),
     webSearch: fields.webSearch !== undefined && input[fields.webSearch] === true,
     returnLastFrame: false,
-    images: mediaList(input, fields.images),
-    videos: mediaList(input, fields.videos),
-    audios: mediaList(input, fields.audios),
+    watermark: false,
+    ...media,
   };
 }
 
-function mediaList(input: ValidatedInput, field: string | undefined): MediaReference[] {
+function mediaList(input: ValidatedInput, field: string | undefined, role: string): MediaReference[] {
   if (field === undefined) return [];
   const value = input[field];
   return Array.isArray(value)
-    ? value.map((source, index) => ({ source: String(source), field: `${field}[${index}]` }))
+    ? value.map((source, index) => ({ source: String(source), field: `${field}[${index}]`, role }))
     : [];
 }

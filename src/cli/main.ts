@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Config } from '../config.ts';
 import { registerKeyCommands } from './key-commands.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 import { defaultCatalog } from '../catalog/model-catalog.ts';
 
 /**
@@ -57,5 +58,6 @@ program
   });
 
 registerKeyCommands(program, config);
+registerMigrateCommand(program, config);
 
 await program.parseAsync(process.argv);

@@ -25,6 +25,8 @@ export const errorCodes = {
   not_deletable: 409,
   idempotency_conflict: 409,
   not_ready: 409,
+  /** A callback redelivery was asked for a job created without a callback URL. */
+  no_callback: 409,
   payload_too_large: 413,
   unsupported_media_input: 422,
   /** A media input that was fetched or read but broke a rule (type, size, duration, …). */
@@ -33,6 +35,11 @@ export const errorCodes = {
   input_forbidden: 422,
   /** A media input that could not be fetched (timeout, connection error, HTTP error). */
   input_unreachable: 422,
+  /**
+   * Content safety: a prompt matched an operator rule (at submit), or an input or output was
+   * classified NSFW under REELGATE_SAFETY=block (the job fails). The message names the stage.
+   */
+  content_policy_violation: 400,
   invalid_signature: 403,
   range_not_satisfiable: 416,
   engine_unavailable: 503,

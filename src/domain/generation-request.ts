@@ -12,11 +12,14 @@ export interface MediaReference {
   readonly field?: string;
   /** Seedance roles: first_frame, last_frame, reference_image, reference_video, reference_audio. */
   readonly role?: string;
+  /** Where the client gives this input's role (`content[2].role`), when the dialect has such a field. */
+  readonly roleField?: string;
 }
 
 /**
  * What the media inputs ask for (Seedance 2.0's input modes). Derived from the inputs' kinds and
- * roles in one place, so every dialect and every engine agrees:
+ * roles in one place (`deriveGenerationMode` in generation-mode.ts), so every dialect and every
+ * engine agrees:
  * - `text-to-video`: no media;
  * - `first-frame`: one image that starts the video; `first-last-frame`: plus one that ends it;
  * - `reference`: reference images / videos / audio that become shots, textures or cutaways;
@@ -24,12 +27,7 @@ export interface MediaReference {
  * - `video-extension`: reference video(s) continued past their last frame.
  */
 export type GenerationMode =
-  | 'text-to-video'
-  | 'first-frame'
-  | 'first-last-frame'
-  | 'reference'
-  | 'video-edit'
-  | 'video-extension';
+  'text-to-video' | 'first-frame' | 'first-last-frame' | 'reference' | 'video-edit' | 'video-extension';
 
 export interface GenerationRequest {
   /** Catalog model id, e.g. `bytedance/seedance-v2/fast`. */
@@ -47,6 +45,8 @@ export interface GenerationRequest {
   readonly webSearch: boolean;
   /** Also publish the video's last frame as an image (Seedance `return_last_frame`). */
   readonly returnLastFrame: boolean;
+  /** Draw a visible "AI generated" mark on the video (Seedance `watermark`). */
+  readonly watermark: boolean;
   readonly images: readonly MediaReference[];
   readonly videos: readonly MediaReference[];
   readonly audios: readonly MediaReference[];

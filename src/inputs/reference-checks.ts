@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../domain/app-error.ts';
+import { generationModeIssues } from '../domain/generation-mode.ts';
 import type { GenerationRequest, MediaReference } from '../domain/generation-request.ts';
 import { dataUriIssue } from './data-uri.ts';
 import type { AllowList } from './allow-list.ts';
@@ -18,8 +19,8 @@ export interface ReferenceCheckOptions {
 /**
  * The checks a submit can afford synchronously: counts, URL syntax and scheme, hosts written as a
  * forbidden IP address (in any spelling the URL parser normalises), the declared size of data:
- * URIs and asset ownership. Fetching and probing happen later, in the job's preparing stage, so a
- * slow host never holds an HTTP request open.
+ * URIs, asset ownership and the input-mode rules (`generationModeIssues`). Fetching and probing
+ * happen later, in the job's preparing stage, so a slow host never holds an HTTP request open.
  */
 export async function mediaReferenceIssues(
   request: GenerationRequest,
@@ -46,14 +47,9 @@ export async function mediaReferenceIssues(
       if (issue !== undefined) issues.push(issue);
     }
   }
-  if (request.audios.length > 0 && request.images.length === 0 && request.videos.length === 0) {
-    const field = request.audios[0]?.field ?? 'audios[0]';
-    issues.push({
-      field,
-      rule: 'audio_only',
-      message: `${field}: audio cannot be the only media input; add a reference image or video`,
-    });
-  }
+  // The mode rules every dialect shares: frame / reference exclusion, last frame needs a first
+  // frame, audio never alone, web search only without media.
+  issues.push(...generationModeIssues(request));
   return issues;
 }
 

@@ -3,6 +3,7 @@ import type { FieldIssue } from '../domain/app-error.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { GenerationRequest } from '../domain/generation-request.ts';
 import type { Artifact, ArtifactRole, Job } from '../domain/job.ts';
+import type { CallbackEvents } from '../domain/webhook.ts';
 import { isTerminal } from '../domain/job.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { JobStore, ListJobsQuery } from '../store/job-store.ts';
@@ -17,6 +18,8 @@ export interface SubmitCommand {
   readonly input: Readonly<Record<string, unknown>>;
   /** Where to POST callbacks (already validated as an http(s) URL by the dialect). */
   readonly callbackUrl?: string | null;
+  /** Whether the callback URL hears every status change or only the terminal one (default). */
+  readonly callbackEvents?: CallbackEvents;
   /** A queued job still waiting at this time (epoch ms) ends `expired`. */
   readonly deadlineAt?: number | null;
   /**
@@ -36,6 +39,11 @@ export interface JobServiceOptions {
    * ownership); fetching and probing happen later, when the job is prepared.
    */
   readonly mediaIssues: (request: GenerationRequest, ownerKeyId: string) => Promise<FieldIssue[]>;
+  /**
+   * Content safety's prompt screening (src/safety/prompt-rules.ts): throws
+   * `content_policy_violation` naming the rule the prompt matched. Absent when safety is off.
+   */
+  readonly screenPrompt?: ((prompt: string) => void) | undefined;
   readonly now?: () => number;
   readonly newId?: (now: number) => string;
 }
@@ -52,6 +60,7 @@ export class JobService {
   private readonly blobStore: BlobStore | undefined;
   private readonly maxAttempts: number;
   private readonly mediaIssues: JobServiceOptions['mediaIssues'];
+  private readonly screenPrompt: JobServiceOptions['screenPrompt'];
   private readonly now: () => number;
   private readonly newId: (now: number) => string;
 
@@ -60,12 +69,14 @@ export class JobService {
     this.blobStore = options.blobStore;
     this.maxAttempts = options.maxAttempts;
     this.mediaIssues = options.mediaIssues;
+    this.screenPrompt = options.screenPrompt;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? uuidv7;
   }
 
   /** Stores the job as `queued` and returns at once; a worker picks it up. */
   async submit(command: SubmitCommand): Promise<Job> {
+    this.screenPrompt?.(command.request.prompt);
     const issues = await this.mediaIssues(command.request, command.ownerKeyId);
     if (issues.length > 0) throw AppError.validation(issues);
     const now = this.now();
@@ -76,6 +87,7 @@ export class JobService {
       model: command.request.model,
       request: command.request,
       callbackUrl: command.callbackUrl ?? null,
+      callbackEvents: command.callbackEvents ?? 'terminal',
       input: command.input,
       maxAttempts: this.maxAttempts,
       deadlineAt: command.deadlineAt ?? null,

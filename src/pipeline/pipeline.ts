@@ -3,15 +3,17 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/app-error.ts';
 import type { Artifact, Job, JobResult } from '../domain/job.ts';
-import type { AspectRatio } from '../domain/media-facts.ts';
-import { frameCount, nearestAspectRatio, outputFps, pixelSize } from '../domain/media-facts.ts';
-import type { Engine, GenerationTask, LocalMedia } from '../engines/engine.ts';
+import { frameCount, outputFps, pixelSize } from '../domain/media-facts.ts';
+import type { Engine, GenerationTask } from '../engines/engine.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { PreparedInputs } from '../inputs/input-preparer.ts';
 import type { AttemptControls, JobRunner } from '../worker/job-runner.ts';
+import { adaptiveRatio } from './adaptive-ratio.ts';
 import type { DerivedImage, DeriveImagesRequest } from './derived-images.ts';
+import type { PostProcessRequest, PostProcessResult } from './conform-output.ts';
+import { conformOutput } from './conform-output.ts';
 import type { VideoFacts } from './output-check.ts';
-import { checkOutput } from './output-check.ts';
+import type { SafetyGate } from './safety-gate.ts';
 
 export interface PipelineOptions {
   /** The engine that runs a model (the catalog's default engine, or an operator's route). */
@@ -19,8 +21,12 @@ export interface PipelineOptions {
   readonly blobStore: BlobStore;
   /** Reads the facts of a produced video (ffprobe). */
   readonly probeVideo: (file: string, signal: AbortSignal) => Promise<VideoFacts>;
+  /** Conforms an output that breaks the contract and draws the watermark (one ffmpeg pass). */
+  readonly postProcess: (request: PostProcessRequest) => Promise<PostProcessResult>;
   /** Fetches, checks and lays out the job's media inputs (see `src/inputs/input-preparer.ts`). */
   readonly prepareInputs: (job: Job, workdir: string, signal: AbortSignal) => Promise<PreparedInputs>;
+  /** Content safety: checks inputs before the engine and the output before publishing. */
+  readonly safety?: SafetyGate | undefined;
   /** Makes the thumbnail, spritesheet and (when asked) last-frame images of a checked video. */
   readonly deriveImages: (request: DeriveImagesRequest) => Promise<DerivedImage[]>;
   /** Parent of every attempt's private scratch folder. */
@@ -39,8 +45,8 @@ const stageSpan = {
 
 /**
  * One attempt of one job: prepare the task (exact size, frames, resolved ratio) → engine →
- * check the output → publish it to the BlobStore. The attempt's scratch folder is removed at the
- * end whatever happens.
+ * post-process (conform, watermark) and check the output → publish it to the BlobStore. The
+ * attempt's scratch folder is removed at the end whatever happens.
  */
 export class Pipeline implements JobRunner {
   private readonly options: PipelineOptions;
@@ -58,6 +64,7 @@ export class Pipeline implements JobRunner {
     try {
       controls.reportProgress(0, 'preparing');
       const inputs = await this.options.prepareInputs(job, workdir, controls.signal);
+      const inputSafety = (await this.options.safety?.checkInputs(inputs, workdir, controls.signal)) ?? null;
       const { task, aspectRatio } = prepareTask(job, inputs);
       const engine = this.options.engineFor(job.model);
       const support = engine.supports(task);
@@ -68,6 +75,7 @@ export class Pipeline implements JobRunner {
         );
 
       const [from, to] = stageSpan.generating;
+      const jobLogger = this.options.logger.child({ jobId: job.id, engine: engine.id });
       controls.reportProgress(from, 'generating');
       const generated = await engine.generate(task, {
         signal: controls.signal,
@@ -76,16 +84,29 @@ export class Pipeline implements JobRunner {
           controls.reportProgress(from + (to - from) * clamp(fraction), 'generating'),
         checkpoint: job.checkpoint ?? undefined,
         saveCheckpoint: controls.saveCheckpoint,
-        logger: this.options.logger.child({ jobId: job.id, engine: engine.id }),
+        logger: jobLogger,
       });
       const generatedAt = this.now();
 
       controls.reportProgress(stageSpan.checking[0], 'checking');
-      const facts = await this.options.probeVideo(generated.videoPath, controls.signal);
-      checkOutput(task, facts);
+      const output = await conformOutput(this.options, {
+        videoPath: generated.videoPath,
+        task,
+        watermark: job.request.watermark,
+        workdir,
+        signal: controls.signal,
+        logger: jobLogger,
+      });
+      const { videoPath, facts } = output;
+      const outputSafety =
+        (await this.options.safety?.checkOutput(
+          { path: videoPath, durationSeconds: facts.durationSeconds },
+          workdir,
+          controls.signal,
+        )) ?? null;
 
       const images = await this.options.deriveImages({
-        videoPath: generated.videoPath,
+        videoPath,
         workdir,
         width: facts.width,
         height: facts.height,
@@ -95,12 +116,13 @@ export class Pipeline implements JobRunner {
       });
 
       controls.reportProgress(stageSpan.publishing[0], 'publishing');
-      const artifacts = [await this.publishVideo(job, generated.videoPath, facts)];
+      const artifacts = [await this.publishVideo(job, videoPath, facts)];
       for (const image of images) artifacts.push(await this.publishImage(job, image));
       return {
         artifacts,
         metadata: {
           engine: engine.id,
+          mode: task.mode,
           aspect_ratio: aspectRatio,
           width: task.width,
           height: task.height,
@@ -112,6 +134,10 @@ export class Pipeline implements JobRunner {
           ...(job.request.webSearch ? { web_search: 'requested; this engine cannot search the web' } : {}),
           timing: { generate_ms: generatedAt - started, total_ms: this.now() - started },
           engine_details: generated.metadata,
+          ...output.metadata,
+          ...(this.options.safety === undefined
+            ? {}
+            : { safety: this.options.safety.report(inputSafety, outputSafety) }),
         },
       };
     } finally {
@@ -192,14 +218,6 @@ export function prepareTask(
       audios: inputs.audios,
     },
   };
-}
-
-/** `adaptive`: the allowed ratio nearest to the first image's shape; 16:9 when there is none. */
-export function adaptiveRatio(images: readonly LocalMedia[]): AspectRatio {
-  const first = images.find((image) => image.width !== undefined && image.height !== undefined);
-  return first?.width === undefined || first.height === undefined
-    ? '16:9'
-    : nearestAspectRatio(first.width, first.height);
 }
 
 function clamp(fraction: number): number {

@@ -19,6 +19,8 @@ export async function startTestApplication(environment: Record<string, string> =
     REELGATE_DATA_DIR: await temporaryDataDir(),
     REELGATE_BOOTSTRAP_KEY: testKey,
     REELGATE_SHUTDOWN_GRACE_SECONDS: '0',
+    // The NSFW check adds seconds of CPU per job; test/content-safety.test.ts turns it on.
+    REELGATE_SAFETY: 'off',
     ...environment,
   });
   return startApplication(config, { api: true, logger: pino({ level: 'silent' }) });

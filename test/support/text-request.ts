@@ -13,6 +13,7 @@ export function textRequest(overrides: Partial<GenerationRequest> = {}): Generat
     seed: 1,
     webSearch: false,
     returnLastFrame: false,
+    watermark: false,
     images: [],
     videos: [],
     audios: [],

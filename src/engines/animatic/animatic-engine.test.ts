@@ -234,14 +234,51 @@ describe('AnimaticEngine.supports', () => {
     }
   });
 
+  it('accepts every input mode, by the task mode or, for a text-to-video task with media, by its inputs', () => {
+    const image = { path: '/tmp/first.png', kind: 'image' as const, role: 'reference_image' };
+    const video = {
+      path: '/tmp/clip.mp4',
+      kind: 'video' as const,
+      role: 'reference_video',
+      durationSeconds: 3,
+    };
+    const audio = {
+      path: '/tmp/voice.wav',
+      kind: 'audio' as const,
+      role: 'reference_audio',
+      durationSeconds: 3,
+    };
+    for (const media of [
+      { mode: 'reference' as const, images: [image], videos: [video], audios: [audio] },
+      { mode: 'video-edit' as const, images: [image], videos: [video] },
+      { mode: 'video-extension' as const, videos: [video, video, video] },
+      { videos: [video] },
+      { images: [image], audios: [audio] },
+    ]) {
+      expect(engine.supports(task({ durationSeconds: 5, ...media }))).toEqual({ ok: true });
+    }
+  });
+
   it('explains what it cannot do', () => {
     const image = { path: '/tmp/first.png', kind: 'image' as const, role: 'first_frame' };
-    const video = { path: '/tmp/clip.mp4', kind: 'video' as const, role: 'reference_video' };
-    const audio = { path: '/tmp/voice.wav', kind: 'audio' as const, role: 'reference_audio' };
-    for (const media of [{ videos: [video] }, { images: [image], audios: [audio] }]) {
-      expect(engine.supports(task({ durationSeconds: 5, ...media }))).toEqual({
+    const video = {
+      path: '/tmp/clip.mp4',
+      kind: 'video' as const,
+      role: 'reference_video',
+      durationSeconds: 3,
+    };
+    const refusals: [Partial<GenerationTask>, RegExp][] = [
+      [{ mode: 'video-extension' }, /video extension needs at least one reference video/],
+      [{ mode: 'video-edit', videos: [video] }, /needs a reference video and at least one reference image/],
+      [{ mode: 'first-frame', images: [image], videos: [video] }, /first-frame takes no reference videos/],
+      [{ mode: 'reference', images: [image] }, /takes no first_frame or last_frame/],
+      [{ videos: [video, video, video, video] }, /at most 3 reference videos/],
+      [{ videos: [{ path: '/tmp/clip.mp4', kind: 'video' }] }, /reference video 1 has no probed duration/],
+    ];
+    for (const [media, reason] of refusals) {
+      expect(engine.supports(task({ durationSeconds: 5, ...media }))).toMatchObject({
         ok: false,
-        reason: 'reference videos and audio are not supported by the animatic engine yet',
+        reason: expect.stringMatching(reason),
       });
     }
     expect(

@@ -4,15 +4,21 @@ import type { Engine, EngineContext, EngineResult, EngineSupport, GenerationTask
 import { AppError } from '../../domain/app-error.ts';
 import type { FfmpegBinaries } from '../../media/ffmpeg-binaries.ts';
 import { abortReason, runFfmpeg } from '../../media/run-ffmpeg.ts';
-import { ambienceSampleRate, designAmbience } from './ambience.ts';
+import { ambienceSampleRate } from './ambience.ts';
 import { describeRender } from './animatic-metadata.ts';
+import { modeInputIssue, resolveAnimaticMode } from './animatic-mode.ts';
+import { prepareAudio, soundtrackGraph, type PreparedAudio } from './audio-preparation.ts';
 import { planGeometry } from './camera-path.ts';
-import { buildAnimaticGraph, type RawPicture } from './filter-graph.ts';
-import { imageInputIssue, planShotPictures, type AnimaticShot } from './image-plan.ts';
-import { palettes } from './palettes.ts';
+import { buildAnimaticGraph, type FootageGraphInput, type RawPicture } from './filter-graph.ts';
+import { planFootage, type FootagePlan } from './footage-plan.ts';
+import { planShotPictures, type AnimaticShot } from './picture-plan.ts';
 import { planPrompt } from './prompt-plan.ts';
-import { createSeededRandom } from './seeded-random.ts';
-import { prepareShot, type PreparedShot } from './shot-preparation.ts';
+import {
+  imageStill,
+  prepareShot,
+  type PreparedShot,
+  type ShotPreparationContext,
+} from './shot-preparation.ts';
 
 /** Construction options of {@link AnimaticEngine}. */
 export interface AnimaticEngineOptions {
@@ -33,15 +39,21 @@ const maximumSide = 4096;
 const maximumSeconds = 120;
 /** x264's own threading is deterministic for a fixed thread count, on any machine. */
 const encoderThreads = '2';
-/** Decoding one input image into a still takes well under a second; a minute means a hostile file. */
-const stillTimeoutMs = 60_000;
+/**
+ * Decoding one input image into a still, speaking one line or decoding one audio clip takes well
+ * under a second; a minute means a hostile file or a stuck process.
+ */
+const stepTimeoutMs = 60_000;
 
 /**
- * The built-in "animatic" engine (DESIGN.md §7): previz on the CPU with ffmpeg. It plans shots
- * from the prompt (time codes become cuts), gives each shot a still — painted in Node, or an input
- * image (a first frame, a reference image, or a crossfade from a first to a last frame; see
- * `planShotPictures`) decoded once by its own ffmpeg run — and renders them in one ffmpeg run with
- * the camera move, drifting particles, captions, an optional synthesised ambience bed and
+ * The built-in "animatic" engine (DESIGN.md §7): previz on the CPU with ffmpeg, for every
+ * Seedance input mode. It plans shots from the prompt (time codes become cuts) and gives each
+ * shot a picture (see `planShotPictures`): painted in Node, an input image (a first frame, a
+ * reference, a crossfade from a first to a last frame) decoded once by its own ffmpeg run, a
+ * reference video as a cutaway, or its stretch of the continuous footage of a video edit or
+ * extension (see `planFootage`). With audio it designs an ambience bed, speaks the prompt's quoted
+ * dialogue with a local eSpeak NG voice (a separate program) and mixes reference audio in as the
+ * soundtrack. Everything renders in one ffmpeg run with the camera moves, particles, captions and
  * H.264/AAC MP4 output. The same task and input files always give a byte-identical file with the
  * same ffmpeg build: every choice is seeded and the encoders run bit-exact with a fixed thread
  * count.
@@ -61,14 +73,14 @@ export class AnimaticEngine implements Engine {
   }
 
   supports(task: GenerationTask): EngineSupport {
-    if (task.mode !== 'text-to-video') {
-      return { ok: false, reason: `the animatic engine renders text-to-video only, not ${task.mode}` };
-    }
-    if (task.videos.length + task.audios.length > 0) {
-      return { ok: false, reason: 'reference videos and audio are not supported by the animatic engine yet' };
-    }
-    const imageIssue = imageInputIssue(task.images);
-    if (imageIssue !== undefined) return { ok: false, reason: `animatic engine: ${imageIssue}` };
+    const mode = resolveAnimaticMode(task);
+    const inputIssue = modeInputIssue(task, mode);
+    if (inputIssue !== undefined) return { ok: false, reason: `animatic engine: ${inputIssue}` };
+    const unprobed = task.videos.findIndex(
+      (video) => video.durationSeconds === undefined || !(video.durationSeconds > 0),
+    );
+    if (unprobed >= 0)
+      return { ok: false, reason: `animatic engine: reference video ${unprobed + 1} has no probed duration` };
     const evenSize = (side: number) =>
       Number.isInteger(side) && side >= 16 && side <= maximumSide && side % 2 === 0;
     if (!evenSize(task.width) || !evenSize(task.height)) {
@@ -100,60 +112,63 @@ export class AnimaticEngine implements Engine {
     if (signal.aborted) throw abortReason(signal);
     context.reportProgress(0, 'planning shots');
 
+    const timing = { fps: task.fps, frameCount: task.frameCount };
     const geometry = planGeometry(task.width, task.height, task.fps);
-    const plan = planPrompt(task.prompt, { seed: task.seed, fps: task.fps, frameCount: task.frameCount });
-    const pictures = planShotPictures(plan, task.images, { fps: task.fps, frameCount: task.frameCount });
-    const firstShot = pictures.shots[0];
-    // One bed for the whole clip, from the opening shot: cuts in the picture, continuity in sound.
-    const ambience =
-      task.generateAudio && firstShot !== undefined
-        ? designAmbience(
-            {
-              setting: firstShot.setting,
-              palette: palettes[firstShot.palette],
-              weather: firstShot.weather,
-              random: createSeededRandom('animatic-audio', task.seed),
-              durationSeconds: task.frameCount / task.fps,
-              sampleCount: Math.round((task.frameCount / task.fps) * ambienceSampleRate),
-            },
-            'audio',
-          )
-        : undefined;
+    const plan = planPrompt(task.prompt, { seed: task.seed, ...timing });
+    const pictures = planShotPictures(plan, task, timing, resolveAnimaticMode(task));
+    const footage = planFootage(task, pictures);
 
     const folder = path.resolve(context.workdir, 'animatic');
     const videoPath = path.join(context.workdir, 'animatic.mp4');
     await mkdir(folder, { recursive: true });
     const prepared: PreparedShot[] = [];
+    let soundtrack: ReturnType<typeof soundtrackGraph>;
     try {
-      const preparation = {
+      const preparation: ShotPreparationContext = {
         task,
         geometry,
         folder,
         fontFile: this.fontFile,
         ffmpeg: this.binaries.ffmpeg,
-        stillTimeoutMs: Math.min(stillTimeoutMs, this.timeoutMs),
+        stillTimeoutMs: Math.min(stepTimeoutMs, this.timeoutMs),
         signal,
         stills: new Map<string, Promise<RawPicture>>(),
+        captionFromFrame: footage?.mode === 'video-extension' ? footage.footageFrames : 0,
       };
       for (const shot of pictures.shots) {
         if (signal.aborted) throw abortReason(signal);
         prepared.push(await prepareShot(shot, preparation));
         context.reportProgress(
-          (0.1 * (shot.index + 1)) / pictures.shots.length,
+          (0.08 * (shot.index + 1)) / pictures.shots.length,
           `prepared shot ${shot.index + 1}`,
         );
       }
+      const footageInput = await this.footageInput(footage, preparation);
+      const audio: PreparedAudio | undefined = task.generateAudio
+        ? await prepareAudio({
+            task,
+            plan,
+            folder,
+            ffmpeg: this.binaries.ffmpeg,
+            stepTimeoutMs: Math.min(stepTimeoutMs, this.timeoutMs),
+            signal,
+          })
+        : undefined;
+      context.reportProgress(0.1, 'prepared sound');
+
       const graph = buildAnimaticGraph(
         prepared.map((shot) => shot.graphInput),
         geometry,
         this.fontFile,
+        footageInput,
       );
+      soundtrack = audio === undefined ? undefined : soundtrackGraph(task, plan, audio, graph.inputs);
       const filterComplex =
-        ambience === undefined ? graph.filterComplex : `${graph.filterComplex};${ambience.graph}`;
+        soundtrack === undefined ? graph.filterComplex : `${graph.filterComplex};${soundtrack.graph}`;
       const commandArguments = [
-        ...['-loglevel', 'error', ...graph.inputArguments, '-filter_complex', filterComplex],
+        ...['-loglevel', 'error', ...graph.inputs.arguments, '-filter_complex', filterComplex],
         ...['-map', `[${graph.videoLabel}]`],
-        ...this.encoderArguments(task, pictures.shots, ambience !== undefined),
+        ...this.encoderArguments(task, pictures.shots, soundtrack !== undefined),
         videoPath,
       ];
       context.logger.debug(
@@ -170,7 +185,7 @@ export class AnimaticEngine implements Engine {
         },
       });
     } finally {
-      // The stills are megabytes each; only the MP4 is worth keeping until publishing.
+      // The stills and sounds are megabytes each; only the MP4 is worth keeping until publishing.
       await rm(folder, { recursive: true, force: true });
     }
     context.reportProgress(1, 'rendered');
@@ -179,14 +194,37 @@ export class AnimaticEngine implements Engine {
       videoPath,
       metadata: describeRender(task, pictures, plan.timeCoded, {
         firstFrameIsWholeImage: prepared.map((shot) => shot.firstFrameIsWholeImage),
-        audio: ambience === undefined ? null : { kind: 'synthesised ambience', ...ambience.description },
+        footage,
+        audio: soundtrack === undefined ? null : soundtrack.description,
         encoder: {
           video: `libx264 ${this.x264Preset} crf 20`,
-          audio: ambience === undefined ? null : 'aac 128k',
+          audio: soundtrack === undefined ? null : 'aac 128k',
         },
         ffmpegSource: this.binaries.source,
       }),
     };
+  }
+
+  /** The footage of an edit or extension with the stills of the images it composites. */
+  private async footageInput(
+    footage: FootagePlan | undefined,
+    preparation: ShotPreparationContext,
+  ): Promise<FootageGraphInput | undefined> {
+    if (footage === undefined) return undefined;
+    const compositeStills: RawPicture[] = [];
+    for (const composite of footage.layout?.composites ?? []) {
+      const { width, height } = composite.rectangle;
+      compositeStills.push(
+        await imageStill(
+          preparation,
+          composite.imageIndex,
+          width - 2 * composite.border,
+          height - 2 * composite.border,
+          undefined,
+        ),
+      );
+    }
+    return { plan: footage, compositeStills, frameCount: preparation.task.frameCount };
   }
 
   /**

@@ -12,6 +12,7 @@ import {
   fontFile,
   meanDifference,
   npmBinaries,
+  psnr,
   renderAnimatic,
   sampleFrames,
   sha256,
@@ -186,7 +187,7 @@ describe('AnimaticEngine with reference images', () => {
       expect(own).toBeGreaterThan(3 * Math.max(...colour.filter((_, channel) => channel !== shot)));
     });
     expect(rendered.metadata).toMatchObject({
-      inputMode: 'reference-images',
+      inputMode: 'reference',
       shots: [0, 1, 2].map((index) => ({ image: { index, role: 'reference_image' }, frameCount: 24 })),
     });
   });
@@ -267,5 +268,69 @@ describe('AnimaticEngine on both ffmpeg builds with images', () => {
         ['orbit', 0],
       ].map(([cameraMove, index]) => ({ cameraMove, image: { index, role: null } })),
     );
+  });
+});
+
+describe('AnimaticEngine ends on the given frames (PSNR at full size)', () => {
+  /** The image cover-fitted to the output, grey, full size: what frame 0 (or the last) must show. */
+  async function fullImage(image: LocalMedia, input: GenerationTask): Promise<Uint8Array> {
+    const { stdout } = await run(
+      systemBinaries.ffmpeg,
+      [
+        ...['-v', 'error', '-i', image.path, '-vf'],
+        `scale=${input.width}:${input.height}:force_original_aspect_ratio=increase:flags=lanczos,` +
+          `crop=${input.width}:${input.height},format=gray`,
+        ...['-frames:v', '1', '-f', 'rawvideo', '-'],
+      ],
+      { encoding: 'buffer' },
+    );
+    return stdout;
+  }
+  /** The rows above the caption box (which starts below 60 % of the height). */
+  const aboveCaption = (sample: Uint8Array | undefined, input: GenerationTask) =>
+    sample?.subarray(0, Math.floor(input.height * 0.6) * input.width);
+
+  it('opens on the first frame and closes on the last frame, above 30 dB, with motion between', async () => {
+    const input = task({
+      mode: 'first-last-frame',
+      durationSeconds: 3,
+      generateAudio: true,
+      images: [withRole(images.testsrc, 'first_frame'), withRole(images.bars, 'last_frame')],
+      prompt: 'The test card dissolves into colour bars',
+    });
+    const rendered = await renderAnimatic(folder, input);
+    await expectOutput(rendered.file, input);
+    const format = { width: input.width, height: input.height, pixelFormat: 'gray' } as const;
+    const last = input.frameCount - 1;
+    const [opening, middle, closing] = await sampleFrames(
+      rendered.file,
+      [0, Math.floor(last / 2), last],
+      format,
+    );
+    const [first, final] = await Promise.all([
+      fullImage(images.testsrc, input),
+      fullImage(images.bars, input),
+    ]);
+    // 30 dB: one lanczos resize and an H.264 encode at CRF 20 apart, no more.
+    expect(psnr(aboveCaption(opening, input), aboveCaption(first, input))).toBeGreaterThan(30);
+    expect(psnr(aboveCaption(closing, input), aboveCaption(final, input))).toBeGreaterThan(30);
+    // The middle is neither end: a blend, not a hard cut.
+    expect(psnr(aboveCaption(middle, input), aboveCaption(first, input))).toBeLessThan(22);
+    expect(psnr(aboveCaption(middle, input), aboveCaption(final, input))).toBeLessThan(22);
+  });
+
+  it('opens a first-frame push-in on the image itself, above 30 dB', async () => {
+    const input = task({
+      mode: 'first-frame',
+      durationSeconds: 2,
+      images: [images.testsrc],
+      prompt: 'A test card, slow push in',
+    });
+    const rendered = await renderAnimatic(folder, input);
+    const format = { width: input.width, height: input.height, pixelFormat: 'gray' } as const;
+    const [opening, closing] = await sampleFrames(rendered.file, [0, input.frameCount - 1], format);
+    const first = await fullImage(images.testsrc, input);
+    expect(psnr(aboveCaption(opening, input), aboveCaption(first, input))).toBeGreaterThan(30);
+    expect(psnr(aboveCaption(closing, input), aboveCaption(first, input))).toBeLessThan(22);
   });
 });

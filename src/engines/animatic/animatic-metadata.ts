@@ -1,18 +1,23 @@
 import type { GenerationTask } from '../engine.ts';
-import type { PicturePlan } from './image-plan.ts';
+import type { FootagePlan } from './footage-plan.ts';
+import type { PicturePlan } from './picture-plan.ts';
 import { palettes } from './palettes.ts';
 import { particleKindFor } from './particles.ts';
 
 /** The honest description every animatic job carries (DESIGN.md §7). */
 export const honestNote =
   'Animatic is a CPU previsualisation renderer built on ffmpeg, not a neural video model: it paints ' +
-  'a palette, a camera move, cuts and captions from the words of the prompt, and frames, moves and ' +
-  'cross-fades the given images without inventing motion inside them.';
+  'a palette, a camera move, cuts and captions from the words of the prompt; frames, moves and ' +
+  'cross-fades the given images, cuts, re-times and composites the given videos and holds their ' +
+  'last frame to extend them, without inventing motion inside any of them; dialogue is spoken by ' +
+  'the eSpeak NG formant synthesiser.';
 
 /** What the render knew beyond the plan: how each shot's image was framed, the sound, the encoder. */
 export interface RenderFacts {
   /** Per shot, in order; see `PreparedShot.firstFrameIsWholeImage`. */
   readonly firstFrameIsWholeImage: readonly (boolean | undefined)[];
+  /** The footage of an edit or extension. */
+  readonly footage: FootagePlan | undefined;
   readonly audio: Readonly<Record<string, unknown>> | null;
   readonly encoder: Readonly<Record<string, unknown>>;
   readonly ffmpegSource: string;
@@ -43,8 +48,10 @@ export function describeRender(
     palette: firstShot?.palette,
     cameraMove: firstShot?.cameraMove,
     timeCoded,
-    inputMode: pictures.mode ?? 'text',
+    inputMode: pictures.mode,
     unusedImages: pictures.unusedImages,
+    unusedVideos: pictures.unusedVideos,
+    ...(facts.footage === undefined ? {} : { footage: describeFootage(facts.footage, task.fps) }),
     shots: pictures.shots.map((shot, index) => {
       const picture = shot.picture;
       return {
@@ -56,6 +63,7 @@ export function describeRender(
         caption: shot.caption,
         picture: picture.kind === 'transition' ? 'crossfade' : picture.kind,
         image: picture.kind === 'image' ? picture.image : picture.kind === 'transition' ? picture.from : null,
+        ...(picture.kind === 'video' ? { video: picture.video } : {}),
         ...(picture.kind === 'transition' ? { fadesTo: picture.to } : {}),
         ...(picture.kind === 'image'
           ? { firstFrameIsWholeImage: facts.firstFrameIsWholeImage[index] ?? true }
@@ -72,5 +80,36 @@ export function describeRender(
     audio: facts.audio,
     encoder: facts.encoder,
     ffmpegSource: facts.ffmpegSource,
+  };
+}
+
+/** How an edit or extension was built, in seconds and frames. */
+function describeFootage(footage: FootagePlan, fps: number): Readonly<Record<string, unknown>> {
+  return {
+    videos: footage.clips.map((clip) => ({ index: clip.videoIndex, durationSeconds: clip.durationSeconds })),
+    ...(footage.retimeFactor === undefined ? {} : { retimeFactor: Number(footage.retimeFactor.toFixed(4)) }),
+    referenceEndsAtSeconds: footage.footageFrames / fps,
+    ...(footage.continuation === undefined
+      ? {}
+      : {
+          continuation: {
+            move: footage.continuation.move,
+            fromSeconds: footage.continuation.fromFrame / fps,
+            kind: 'held last frame',
+          },
+        }),
+    ...(footage.layout === undefined
+      ? {}
+      : {
+          composite: {
+            style: footage.layout.style,
+            styleFrom: footage.layout.styleSource,
+            place: `${footage.layout.vertical} ${footage.layout.horizontal}`,
+            images: footage.layout.composites.map((composite) => ({
+              index: composite.imageIndex,
+              ...composite.rectangle,
+            })),
+          },
+        }),
   };
 }

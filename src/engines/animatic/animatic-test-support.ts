@@ -151,3 +151,79 @@ export function meanDifference(
   for (let index = 0; index < count; index += 1) total += Math.abs((left[index] ?? 0) - (right[index] ?? 0));
   return total / count;
 }
+
+/** Peak signal-to-noise ratio in dB of two 8-bit samples of the same size (Infinity when equal). */
+export function psnr(left: Uint8Array | undefined, right: Uint8Array | undefined): number {
+  if (left === undefined || right === undefined || left.length !== right.length)
+    throw new Error('bad samples');
+  let squares = 0;
+  for (let index = 0; index < left.length; index += 1) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    squares += difference * difference;
+  }
+  const meanSquare = squares / left.length;
+  return meanSquare === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / meanSquare);
+}
+
+/** A rectangle of a grey (one byte a pixel) sample of `width` pixels a row. */
+export function cropSample(
+  sample: Uint8Array | undefined,
+  width: number,
+  area: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+): Uint8Array {
+  if (sample === undefined) throw new Error('missing frame');
+  const out = new Uint8Array(area.width * area.height);
+  for (let row = 0; row < area.height; row += 1) {
+    const start = (area.y + row) * width + area.x;
+    out.set(sample.subarray(start, start + area.width), row * area.width);
+  }
+  return out;
+}
+
+/** Makes a video file with ffmpeg's lavfi sources: H.264 yuv420p MP4, optionally with a tone. */
+export async function makeVideo(
+  file: string,
+  source: string,
+  options: { readonly seconds: number; readonly toneHz?: number },
+): Promise<string> {
+  const tone = options.toneHz === undefined ? [] : ['-f', 'lavfi', '-i', `sine=f=${options.toneHz}:r=48000`];
+  await run(systemBinaries.ffmpeg, [
+    ...['-v', 'error', '-f', 'lavfi', '-i', source, ...tone, '-t', String(options.seconds)],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-pix_fmt', 'yuv420p'],
+    ...(options.toneHz === undefined ? [] : ['-c:a', 'aac', '-shortest']),
+    ...['-f', 'mp4', '-y', file],
+  ]);
+  return file;
+}
+
+/** Every sample (mono, 48 kHz float) of a file's audio after an ffmpeg audio filter chain. */
+export async function audioSamples(file: string, filter: string): Promise<Float32Array> {
+  const { stdout: pcm } = await run(
+    systemBinaries.ffmpeg,
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vn',
+      '-af',
+      `${filter},aformat=sample_fmts=flt:channel_layouts=mono`,
+      '-ar',
+      '48000',
+      '-f',
+      'f32le',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 1 << 26 },
+  );
+  return new Float32Array(new Uint8Array(pcm).buffer);
+}
+
+/** Root mean square of the samples between two times (seconds) at 48 kHz. */
+export function rmsBetween(samples: Float32Array, fromSeconds: number, toSeconds: number): number {
+  const start = Math.max(0, Math.floor(fromSeconds * 48_000));
+  const end = Math.min(samples.length, Math.floor(toSeconds * 48_000));
+  let squares = 0;
+  for (let index = start; index < end; index += 1) squares += (samples[index] ?? 0) ** 2;
+  return Math.sqrt(squares / Math.max(1, end - start));
+}

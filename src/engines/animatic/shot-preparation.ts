@@ -4,9 +4,9 @@ import type { GenerationTask } from '../engine.ts';
 import { loadFontMetrics } from '../../media/font-metrics.ts';
 import { foregroundPaintWidth, planCameraPath, type CameraPath, type Geometry } from './camera-path.ts';
 import { layoutCaption } from './caption-layout.ts';
-import type { RawPicture, ShotGraphInput } from './filter-graph.ts';
+import type { RawPicture, ShotBase, ShotGraphInput } from './filter-graph.ts';
 import { planImageFraming, type PixelRectangle } from './image-framing.ts';
-import type { AnimaticShot } from './image-plan.ts';
+import type { AnimaticShot } from './picture-plan.ts';
 import { prepareImageStill } from './image-still.ts';
 import { palettes } from './palettes.ts';
 import { designParticles } from './particles.ts';
@@ -27,6 +27,11 @@ export interface ShotPreparationContext {
   readonly signal: AbortSignal;
   /** Stills made from input images so far, by image and size: a reused image is decoded once. */
   readonly stills: Map<string, Promise<RawPicture>>;
+  /**
+   * Where the reference footage of an extension ends, in clip frames: captions start there, so
+   * the reference itself stays clean. 0 for every other mode.
+   */
+  readonly captionFromFrame: number;
 }
 
 /** A shot ready for the filtergraph, and how its input image was framed. */
@@ -63,14 +68,22 @@ export async function prepareShot(
   };
 
   const scene = await prepareScene(shot, context, random, write);
-  const particles = designParticles({
-    palette: palettes[shot.palette],
-    weather: shot.weather,
-    width: geometry.width,
-    height: geometry.height,
-    random: random.fork('particles'),
-    cameraShift: scene.camera.kind === 'slide' ? scene.camera.particleShift : undefined,
-  });
+  // The footage of an edit or extension is the client's picture: nothing is drawn over it but
+  // the caption (and the edit's images).
+  const particles =
+    shot.picture.kind === 'footage'
+      ? []
+      : designParticles({
+          palette: palettes[shot.palette],
+          weather: shot.weather,
+          width: geometry.width,
+          height: geometry.height,
+          random: random.fork('particles'),
+          cameraShift:
+            scene.base.kind === 'still' && scene.base.camera.kind === 'slide'
+              ? scene.base.camera.particleShift
+              : undefined,
+        });
   const particleInputs = await Promise.all(
     particles.map(async (layer, index) => ({
       sprite: await write(layer.sprite, `particles-${index}.rgba`),
@@ -78,11 +91,15 @@ export async function prepareShot(
     })),
   );
 
-  const layout = layoutCaption(shot.caption, {
-    width: geometry.width,
-    height: geometry.height,
-    metrics: loadFontMetrics(context.fontFile),
-  });
+  const captionFrom = Math.max(0, context.captionFromFrame - shot.startFrame);
+  const layout =
+    captionFrom >= shot.frameCount
+      ? undefined
+      : layoutCaption(shot.caption, {
+          width: geometry.width,
+          height: geometry.height,
+          metrics: loadFontMetrics(context.fontFile),
+        });
   const lineFiles =
     layout === undefined
       ? []
@@ -97,23 +114,18 @@ export async function prepareShot(
   return {
     graphInput: {
       frameCount: shot.frameCount,
-      background: scene.background,
-      stillWidth: scene.stillWidth,
-      stillHeight: scene.stillHeight,
-      fadeTo: scene.fadeTo,
-      foreground: scene.foreground,
-      camera: scene.camera,
+      base: scene.base,
       particles: particleInputs,
-      caption: layout === undefined ? undefined : { layout, lineFiles },
+      caption: layout === undefined ? undefined : { layout, lineFiles, fromFrame: captionFrom },
     },
     firstFrameIsWholeImage: scene.firstFrameIsWholeImage,
   };
 }
 
-type Scene = Pick<
-  ShotGraphInput,
-  'background' | 'stillWidth' | 'stillHeight' | 'fadeTo' | 'foreground' | 'camera'
-> & { readonly firstFrameIsWholeImage: boolean | undefined };
+interface Scene {
+  readonly base: ShotBase;
+  readonly firstFrameIsWholeImage: boolean | undefined;
+}
 
 async function prepareScene(
   shot: AnimaticShot,
@@ -123,6 +135,14 @@ async function prepareScene(
 ): Promise<Scene> {
   const { task, geometry } = context;
   const picture = shot.picture;
+  if (picture.kind === 'footage') {
+    return { base: { kind: 'footage', startFrame: shot.startFrame }, firstFrameIsWholeImage: undefined };
+  }
+  if (picture.kind === 'video') {
+    const video = task.videos[picture.video.index];
+    if (video === undefined) throw new RangeError(`no input video ${picture.video.index}`);
+    return { base: { kind: 'clip', videoPath: video.path }, firstFrameIsWholeImage: undefined };
+  }
   if (picture.kind === 'transition') {
     // One after the other: if the first image fails, no second ffmpeg is left running.
     const background = await imageStill(
@@ -135,12 +155,15 @@ async function prepareScene(
     const last = await imageStill(context, picture.to.index, geometry.width, geometry.height, undefined);
     const camera: CameraPath = { kind: 'fixed', cropX: 0, cropY: 0 };
     return {
-      background,
-      stillWidth: geometry.width,
-      stillHeight: geometry.height,
-      fadeTo: { picture: last, startFrame: shot.startFrame, totalFrames: task.frameCount },
-      foreground: undefined,
-      camera,
+      base: {
+        kind: 'still',
+        background,
+        stillWidth: geometry.width,
+        stillHeight: geometry.height,
+        fadeTo: { picture: last, startFrame: shot.startFrame, totalFrames: task.frameCount },
+        foreground: undefined,
+        camera,
+      },
       firstFrameIsWholeImage: true,
     };
   }
@@ -165,12 +188,15 @@ async function prepareScene(
       framing.inset,
     );
     return {
-      background,
-      stillWidth: framing.stillWidth,
-      stillHeight: framing.stillHeight,
-      fadeTo: undefined,
-      foreground: undefined,
-      camera: framing.camera,
+      base: {
+        kind: 'still',
+        background,
+        stillWidth: framing.stillWidth,
+        stillHeight: framing.stillHeight,
+        fadeTo: undefined,
+        foreground: undefined,
+        camera: framing.camera,
+      },
       firstFrameIsWholeImage: framing.firstFrameIsWholeImage,
     };
   }
@@ -192,21 +218,24 @@ async function prepareScene(
     random: random.fork('camera'),
   });
   return {
-    background: await write(painted.background, 'background.rgb'),
-    stillWidth: geometry.canvasWidth,
-    stillHeight: geometry.canvasHeight,
-    fadeTo: undefined,
-    foreground:
-      painted.foreground === undefined
-        ? undefined
-        : { picture: await write(painted.foreground.raster, 'foreground.rgba') },
-    camera,
+    base: {
+      kind: 'still',
+      background: await write(painted.background, 'background.rgb'),
+      stillWidth: geometry.canvasWidth,
+      stillHeight: geometry.canvasHeight,
+      fadeTo: undefined,
+      foreground:
+        painted.foreground === undefined
+          ? undefined
+          : { picture: await write(painted.foreground.raster, 'foreground.rgba') },
+      camera,
+    },
     firstFrameIsWholeImage: undefined,
   };
 }
 
 /** The raw still of one input image at one size, decoded once however many shots show it. */
-function imageStill(
+export function imageStill(
   context: ShotPreparationContext,
   index: number,
   width: number,

@@ -42,6 +42,7 @@ describe('POST /v1/videos → GenerationRequest', () => {
       seed: 42,
       webSearch: false,
       returnLastFrame: false,
+      watermark: false,
       images: [],
       videos: [],
       audios: [],

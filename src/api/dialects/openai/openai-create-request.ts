@@ -5,6 +5,7 @@ import type { ModelCatalog } from '../../../catalog/model-catalog.ts';
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
 import type { FieldIssue } from '../../../domain/app-error.ts';
 import { AppError } from '../../../domain/app-error.ts';
+import { resolveGenerationMedia } from '../../../domain/generation-mode.ts';
 import type { GenerationRequest, MediaReference } from '../../../domain/generation-request.ts';
 import { isPlainObject, notAnObjectIssue, zodFieldIssues } from './openai-field-issues.ts';
 import type { VideoGeometry } from './openai-video-size.ts';
@@ -118,10 +119,11 @@ export function translateCreateRequest(body: unknown, options: CreateVideoOption
   issues.push(...reference.issues);
 
   if (spec === undefined) throw AppError.validation(sortedByField(issues));
+  const prompt = wire.prompt ?? '';
+  const media = resolveGenerationMedia({ images: reference.images, videos: [], audios: [] }, prompt);
   const request: GenerationRequest = {
     model: spec.id,
-    mode: 'text-to-video',
-    prompt: wire.prompt ?? '',
+    prompt,
     // Only used to check the other fields when the size was refused; never submitted then.
     resolution: geometry?.resolution ?? spec.capabilities.resolutions[0] ?? '720p',
     aspectRatio: geometry?.aspectRatio ?? '16:9',
@@ -131,9 +133,8 @@ export function translateCreateRequest(body: unknown, options: CreateVideoOption
     seed: options.drawSeed(),
     webSearch: false,
     returnLastFrame: false,
-    images: reference.images,
-    videos: [],
-    audios: [],
+    watermark: false,
+    ...media,
   };
   const names = { resolution: 'size', aspectRatio: 'size', duration: 'seconds', audio: 'model' };
   for (const issue of capabilityIssues(spec, request, names)) {

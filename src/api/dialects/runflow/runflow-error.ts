@@ -36,6 +36,7 @@ const codesByError: Partial<Record<ErrorCode, string>> = {
   invalid_signature: 'PERMISSION_DENIED',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   engine_unavailable: 'MODEL_UNAVAILABLE',
+  content_policy_violation: 'CONTENT_POLICY_VIOLATION',
 };
 
 const codesByStatus: Readonly<Record<number, string>> = {

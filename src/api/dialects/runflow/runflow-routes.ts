@@ -3,6 +3,7 @@ import type { CatalogModel } from '../../../catalog/model-catalog.ts';
 import { AppError } from '../../../domain/app-error.ts';
 import type { Job } from '../../../domain/job.ts';
 import { isTerminal } from '../../../domain/job.ts';
+import { withPreferredWait } from '../../live-status.ts';
 import type { ApiContext } from '../../api-context.ts';
 import { idempotencyOf } from '../../request-extras.ts';
 import { renderRunflowError } from './runflow-error.ts';
@@ -58,7 +59,10 @@ export async function registerRunflowRoutes(app: FastifyInstance, context: ApiCo
       idempotency: idempotencyOf(request, { model: modelPath, body: request.body }),
     });
     void reply.status(201);
-    return render(job);
+    return render(
+      (await withPreferredWait(request, reply, job, (submitted) => context.jobs.get(submitted.id, key.id)))
+        .job,
+    );
   }
 
   async function render(job: Job) {
@@ -167,7 +171,7 @@ export async function registerRunflowRoutes(app: FastifyInstance, context: ApiCo
 }
 
 /** The job service says "request … not found"; a Runflow client asked for a run. */
-async function inRunTerms<T>(id: string, lookup: Promise<T>): Promise<T> {
+export async function inRunTerms<T>(id: string, lookup: Promise<T>): Promise<T> {
   try {
     return await lookup;
   } catch (error) {

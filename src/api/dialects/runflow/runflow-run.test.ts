@@ -109,6 +109,19 @@ describe('renderRun', () => {
     });
   });
 
+  it("carries the safety check's verdict on the output as nsfw_detected: true, false, or null when not checked", () => {
+    const withSafety = (safety: unknown): Job => ({
+      ...succeeded,
+      result: { artifacts: [video], metadata: { safety } },
+    });
+    const verdict = (job: Job) =>
+      renderRun(job, { spec: seedance2Fast, videoUrl: 'v' }).output?.nsfw_detected;
+    expect(verdict(withSafety({ nsfw_detected: true, output: { stage: 'output' } }))).toBe(true);
+    expect(verdict(withSafety({ nsfw_detected: false }))).toBe(false);
+    expect(verdict(withSafety({ nsfw_detected: null, policy: { mode: 'off' } }))).toBeNull();
+    expect(verdict(withSafety('garbled'))).toBeNull();
+  });
+
   it('lists the last frame as an image output after the video', () => {
     const frame: Artifact = {
       ...video,

@@ -110,7 +110,19 @@ function renderOutput(job: Job, options: RunRenderOptions) {
       content_type: lastFrame.contentType,
     });
   }
-  return { outputs, seed: job.request.seed, timing: timingOf(job), nsfw_detected: null };
+  return { outputs, seed: job.request.seed, timing: timingOf(job), nsfw_detected: nsfwDetectedOf(job) };
+}
+
+/**
+ * The content-safety verdict on the output (seed 003: true if flagged, false if cleared, null if
+ * not checked), read from the job's `safety` metadata; jobs from before the check, or run with
+ * REELGATE_SAFETY=off, report null.
+ */
+export function nsfwDetectedOf(job: Job): boolean | null {
+  const safety = job.result?.metadata['safety'];
+  if (typeof safety !== 'object' || safety === null) return null;
+  const detected = (safety as Record<string, unknown>)['nsfw_detected'];
+  return typeof detected === 'boolean' ? detected : null;
 }
 
 /** Real times: waiting in the queue, the engine's own generation time, and the whole attempt. */

@@ -180,7 +180,8 @@ function mediaRuleIssues(mode: RunflowMode, input: ValidatedInput): FieldIssue[]
   return [
     {
       field: 'input.image_urls',
-      rule: 'required',
+      // The same rule name as every other dialect's (generation-mode.ts).
+      rule: count('audio_urls') > 0 ? 'audio_only' : 'required',
       message:
         count('audio_urls') > 0
           ? 'input.audio_urls cannot be the only reference: add input.image_urls or input.video_urls'

@@ -95,7 +95,7 @@ describe('parseCreateBody', () => {
       issuesOf(() =>
         parseCreateBody({ input: { prompt: 'p', audio_urls: ['https://a/b.mp3'] } }, 'reference-to-video'),
       ),
-    ).toEqual(['input.image_urls required']);
+    ).toEqual(['input.image_urls audio_only']);
     expect(
       issuesOf(() =>
         parseCreateBody(

@@ -3,6 +3,7 @@ import { capabilityIssues, throwIfIssues } from '../../../catalog/check-capabili
 import type { ValidatedInput } from '../../../catalog/input-validator.ts';
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
 import type { FieldIssue } from '../../../domain/app-error.ts';
+import { resolveGenerationMedia } from '../../../domain/generation-mode.ts';
 import type { GenerationRequest, MediaReference } from '../../../domain/generation-request.ts';
 import type { JobStatus } from '../../../domain/job.ts';
 import type { AspectRatio, Resolution } from '../../../domain/media-facts.ts';
@@ -38,10 +39,10 @@ export function toRunflowGenerationRequest(
   const duration = input['duration'] ?? properties['duration']?.default ?? 'auto';
   const audioDefault = spec.fields.audio !== undefined && properties[spec.fields.audio]?.default === true;
   const seed = input['seed'];
+  const prompt = String(input['prompt']);
   const request: GenerationRequest = {
     model: spec.id,
-    mode: 'text-to-video',
-    prompt: String(input['prompt']),
+    prompt,
     resolution: (input['resolution'] ?? properties['resolution']?.default ?? '720p') as Resolution,
     aspectRatio: ratio === 'auto' ? 'adaptive' : (ratio as AspectRatio | 'adaptive'),
     durationSeconds: duration === 'auto' ? spec.capabilities.autoDuration : Number(duration),
@@ -49,7 +50,8 @@ export function toRunflowGenerationRequest(
     seed: typeof seed === 'number' ? seed : drawSeed(),
     webSearch: false,
     returnLastFrame: false,
-    ...mediaOf(mode, input),
+    watermark: false,
+    ...resolveGenerationMedia(mediaOf(mode, input), prompt),
   };
   throwIfIssues(
     capabilityIssues(spec, request, runflowCapabilityFields).map((issue) => inWireTerms(issue, spec)),

@@ -29,7 +29,12 @@ describe('resolveMediaRoles', () => {
     const resolved = resolveMediaRoles([image(1)], 'content');
     expect(resolved.issues).toEqual([]);
     expect(resolved.images).toEqual([
-      { source: 'https://example.com/1.png', field: 'content[1].image_url.url', role: 'first_frame' },
+      {
+        source: 'https://example.com/1.png',
+        field: 'content[1].image_url.url',
+        roleField: 'content[1].role',
+        role: 'first_frame',
+      },
     ]);
   });
 
@@ -55,7 +60,12 @@ describe('resolveMediaRoles', () => {
     );
     expect(resolved.issues).toEqual([]);
     expect(resolved.audios).toEqual([
-      { source: 'https://example.com/3.mp3', field: 'content[3].audio_url.url', role: 'reference_audio' },
+      {
+        source: 'https://example.com/3.mp3',
+        field: 'content[3].audio_url.url',
+        roleField: 'content[3].role',
+        role: 'reference_audio',
+      },
     ]);
   });
 
@@ -66,26 +76,10 @@ describe('resolveMediaRoles', () => {
     expect(resolved.issues[1]?.message).toMatch(/one of first_frame, last_frame, reference_image/);
   });
 
-  it('first frame and references are mutually exclusive', () => {
-    const resolved = resolveMediaRoles([image(1, 'first_frame'), image(2, 'reference_image')], 'content');
-    expect(resolved.issues).toHaveLength(1);
-    expect(resolved.issues[0]).toMatchObject({ field: 'content[2].role', rule: 'exclusive' });
-    expect(resolved.issues[0]?.message).toMatch(/mutually exclusive/);
-  });
-
-  it('a last frame needs a first frame; only one of each', () => {
-    expect(resolveMediaRoles([image(1, 'last_frame')], 'content').issues[0]).toMatchObject({
-      field: 'content[1].role',
-      rule: 'requires',
-    });
-    const twice = resolveMediaRoles([image(1, 'first_frame'), image(2, 'first_frame')], 'content');
-    expect(twice.issues[0]).toMatchObject({ field: 'content[2].role', rule: 'max_items' });
-  });
-
-  it('audio is never the only media', () => {
-    const resolved = resolveMediaRoles([audio(1)], 'content');
-    expect(resolved.issues[0]).toMatchObject({ field: 'content[1]', rule: 'requires' });
-    expect(resolved.issues[0]?.message).toMatch(/cannot be the only media/);
+  it('leaves the mode rules to the domain: conflicting roles are kept as given', () => {
+    const resolved = resolveMediaRoles([image(1, 'last_frame'), image(2, 'reference_image')], 'content');
+    expect(resolved.issues).toEqual([]);
+    expect(resolved.images.map((reference) => reference.role)).toEqual(['last_frame', 'reference_image']);
   });
 
   it('counts: at most 9 images, 3 videos, 3 audio clips', () => {

@@ -31,7 +31,7 @@ export function seedanceInput(
     ...(fields.frames === undefined ? {} : { frames: fields.frames }),
     seed: request.seed,
     camera_fixed: fields.camera_fixed ?? false,
-    watermark: false,
+    watermark: request.watermark,
     generate_audio: request.generateAudio,
     return_last_frame: request.returnLastFrame,
     ...(request.webSearch ? { tools: [{ type: 'web_search' }] } : {}),

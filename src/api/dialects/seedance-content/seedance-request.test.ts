@@ -34,6 +34,7 @@ describe('translateSeedance', () => {
       seed: 4242,
       webSearch: false,
       returnLastFrame: false,
+      watermark: false,
       images: [],
       videos: [],
       audios: [],
@@ -90,11 +91,10 @@ describe('translateSeedance', () => {
     expect(disagree.issues[0]).toMatchObject({ field: 'frames', rule: 'consistent' });
   });
 
-  it('refuses watermark, draft, flex on 2.0, a bad callback URL, and several text items', () => {
+  it('refuses draft, flex on 2.0, a bad callback URL, and several text items', () => {
     const translation = translate({
       fields: {
         content: [text('a'), text('b')],
-        watermark: true,
         draft: true,
         service_tier: 'flex',
         callback_url: 'ftp://example.com/hook',
@@ -102,12 +102,18 @@ describe('translateSeedance', () => {
     });
     expect(translation.issues.map((issue) => issue.field)).toEqual([
       'content[1]',
-      'watermark',
       'draft',
       'service_tier',
       'callback_url',
     ]);
-    expect(translation.issues[1]?.message).toMatch(/watermark is not supported yet/);
+  });
+
+  it('carries watermark to the request and echoes it in the input', () => {
+    const translation = translate({ fields: { content: [text('a')], watermark: true } });
+    expect(translation.issues).toEqual([]);
+    expect(translation.request.watermark).toBe(true);
+    expect(translation.input['watermark']).toBe(true);
+    expect(translate({ fields: { content: [text('a')] } }).request.watermark).toBe(false);
   });
 
   it('flex is accepted for Seedance 1.x', () => {
@@ -152,7 +158,10 @@ describe('translateSeedance', () => {
         tools,
       },
     });
-    expect(withImage.issues[0]).toMatchObject({ field: 'tools', rule: 'unsupported' });
+    expect(withImage.issues).toEqual([
+      expect.objectContaining({ field: 'tools', rule: 'web_search_text_only' }),
+    ]);
+    expect(withImage.issues[0]?.message).toMatch(/content\[1\]\.image_url\.url is a media input/);
     expect(translate({ fields: { content: [text('x')], tools } }, seedance10ProFast).issues[0]?.field).toBe(
       'tools',
     );
@@ -163,8 +172,14 @@ describe('translateSeedance', () => {
       fields: { content: [text('x'), { type: 'image_url', image_url: { url: 'https://e.com/a.png' } }] },
     });
     expect(translation.issues).toEqual([]);
+    expect(translation.request.mode).toBe('first-frame');
     expect(translation.request.images).toEqual([
-      { source: 'https://e.com/a.png', field: 'content[1].image_url.url', role: 'first_frame' },
+      {
+        source: 'https://e.com/a.png',
+        field: 'content[1].image_url.url',
+        roleField: 'content[1].role',
+        role: 'first_frame',
+      },
     ]);
     const onOne = translate(
       { fields: { content: [text('x'), { type: 'image_url', image_url: { url: 'https://e.com/a.png' } }] } },

@@ -1,4 +1,10 @@
 import type { FieldIssue } from '../../../domain/app-error.ts';
+import type { ModeHint } from '../../../domain/generation-mode.ts';
+import {
+  deriveGenerationMode,
+  generationModeIssues,
+  modeHintIssue,
+} from '../../../domain/generation-mode.ts';
 import type { GenerationRequest } from '../../../domain/generation-request.ts';
 import type { AspectRatio, Resolution } from '../../../domain/media-facts.ts';
 import { outputFps } from '../../../domain/media-facts.ts';
@@ -115,11 +121,6 @@ export function translateSeedance(
     });
   }
 
-  if (fields.watermark === true) {
-    issues.push(
-      unsupported(pathOf('watermark'), 'adding a watermark is not supported yet; send false or leave it out'),
-    );
-  }
   if (fields.draft === true) {
     issues.push(
       unsupported(pathOf('draft'), 'draft (sample) videos are not supported yet; send false or leave it out'),
@@ -142,21 +143,21 @@ export function translateSeedance(
   const webSearch = (fields.tools ?? []).some((tool) => tool.type === 'web_search');
   if (webSearch && spec.fields.webSearch === undefined) {
     issues.push(unsupported(pathOf('tools'), `${spec.name} has no web search tool; leave tools out`));
-  } else if (webSearch && media.length > 0) {
-    issues.push(
-      unsupported(
-        pathOf('tools'),
-        'web search works only for text-to-video; remove the image, video and audio items or the tool',
-      ),
-    );
   }
+  // The mode the roles make, and the rules every dialect shares (generation-mode.ts).
+  const hint = modeHint(fields.omni_reference_task_type);
+  const mode = deriveGenerationMode(resolved, prompt, hint);
+  const searchable = webSearch && spec.fields.webSearch !== undefined;
+  issues.push(...generationModeIssues({ ...resolved, webSearch: searchable }, pathOf('tools')));
+  const hintIssue = modeHintIssue(hint, resolved, pathOf('omni_reference_task_type'));
+  if (hintIssue !== undefined) issues.push(hintIssue);
 
   const duration = resolveDuration(spec, fields, pathOf, issues);
   const defaults = modelDefaults(spec);
   const generateAudio = fields.generate_audio ?? defaults.generateAudio;
   const request: GenerationRequest = {
     model: spec.id,
-    mode: 'text-to-video',
+    mode,
     prompt,
     // Unchecked strings here are checked by capabilityIssues below; a request with issues is never submitted.
     resolution: (fields.resolution ?? defaults.resolution) as Resolution,
@@ -166,6 +167,7 @@ export function translateSeedance(
     seed: fields.seed === undefined || fields.seed === -1 ? context.drawSeed() : fields.seed,
     webSearch,
     returnLastFrame: fields.return_last_frame ?? false,
+    watermark: fields.watermark ?? false,
     images: resolved.images,
     videos: resolved.videos,
     audios: resolved.audios,
@@ -247,6 +249,11 @@ function unsupportedMediaIssues(spec: ModelSpec, media: readonly ContentMedia[])
     .map((item) =>
       unsupported(item.path, `${spec.name} takes text only; it does not accept ${item.kind} inputs`),
     );
+}
+
+/** `omni_reference_task_type`: `auto` (or nothing) leaves the mode to the media and the prompt. */
+function modeHint(type: SeedanceFields['omni_reference_task_type']): ModeHint | undefined {
+  return type === undefined || type === 'auto' ? undefined : type;
 }
 
 function unsupported(field: string, message: string): FieldIssue {

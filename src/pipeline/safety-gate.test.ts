@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../domain/app-error.ts';
+import type { LocalMedia } from '../engines/engine.ts';
+import type { SampleFramesRequest } from '../safety/frame-sampler.ts';
+import type { ClassifierStats, FrameClassifier } from '../safety/nsfw-classifier.ts';
+import type { SafetyMode, SafetyPolicy } from '../safety/safety-policy.ts';
+import { SafetyGate } from './safety-gate.ts';
+
+// Each fake frame is one byte: the "Porn" score in hundredths. Scores: Drawing, Hentai, Neutral, Porn, Sexy.
+const fakeClassifier = (): FrameClassifier & { calls: number } => {
+  const classifier = {
+    calls: 0,
+    classify(frame: Uint8Array): Promise<number[]> {
+      classifier.calls += 1;
+      const porn = (frame[0] ?? 0) / 100;
+      return Promise.resolve([0.1, 0, 0.9 - porn, porn, 0]);
+    },
+    stats: (): ClassifierStats => ({
+      model: 'fake',
+      loads: 1,
+      loadMs: 3,
+      framesClassified: classifier.calls,
+    }),
+    close: () => Promise.resolve(),
+  };
+  return classifier;
+};
+
+/** Files named `a-b-c` hold frames scoring a, b, c (hundredths), one second apart. */
+const fakeSampler = (requests: SampleFramesRequest[] = []) => {
+  return (request: Omit<SampleFramesRequest, 'ffmpeg'>) => {
+    requests.push({ ...request, ffmpeg: 'ffmpeg' });
+    const values = request.file.split('-').map(Number);
+    return Promise.resolve({
+      frames: values.map((value) => Uint8Array.of(value)),
+      times: values.map((_, index) => index),
+    });
+  };
+};
+
+function gate(mode: SafetyMode, classifier = fakeClassifier(), requests: SampleFramesRequest[] = []) {
+  const policy: SafetyPolicy = { mode, categories: ['Porn'], threshold: 0.5, frameIntervalSeconds: 1 };
+  return new SafetyGate({ policy, classifier, sampleFrames: fakeSampler(requests) });
+}
+
+const signal = new AbortController().signal;
+const image = (file: string): LocalMedia => ({ path: file, kind: 'image', width: 640, height: 480 });
+const video = (file: string): LocalMedia => ({ path: file, kind: 'video', durationSeconds: 3 });
+
+describe('SafetyGate', () => {
+  it('records the maximum of each class over the frames and the frame that scored it', async () => {
+    const report = await gate('flag').checkOutput({ path: '10-30-20', durationSeconds: 3 }, '/work', signal);
+    expect(report).toMatchObject({
+      stage: 'output',
+      nsfw_detected: false,
+      checked_frames: 3,
+      matched: [],
+      scores: {
+        Porn: { score: 0.3, source: 'output', time_seconds: 1 },
+        Neutral: { score: 0.8, source: 'output', time_seconds: 0 },
+        Drawing: { score: 0.1, source: 'output', time_seconds: 0 },
+      },
+    });
+    expect(report?.elapsed_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('under flag marks a frame over the threshold and lets the job go on', async () => {
+    const report = await gate('flag').checkOutput({ path: '10-70-20', durationSeconds: 3 }, '/work', signal);
+    expect(report?.nsfw_detected).toBe(true);
+    expect(report?.matched).toEqual(['Porn']);
+  });
+
+  it('under block fails with content_policy_violation naming the stage, the class and the frame', async () => {
+    const error = await gate('block')
+      .checkOutput({ path: '10-70-20', durationSeconds: 3 }, '/work', signal)
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('content_policy_violation');
+    expect((error as AppError).retryable).toBe(false);
+    expect((error as AppError).message).toBe(
+      'blocked by the content policy at stage output: Porn 0.7 ≥ 0.5 at 1 s',
+    );
+  });
+
+  it('checks reference images and video frames at stage input, naming the input', async () => {
+    const requests: SampleFramesRequest[] = [];
+    const inputs = { images: [image('5'), image('80')], videos: [video('1-2-3')], audios: [] };
+    const flagged = await gate('flag', fakeClassifier(), requests).checkInputs(inputs, '/work', signal);
+    expect(flagged).toMatchObject({ stage: 'input', nsfw_detected: true, checked_frames: 5 });
+    expect(flagged?.scores.Porn).toEqual({ score: 0.8, source: 'images[1]', time_seconds: 0 });
+    expect(requests.map((request) => [request.kind, request.durationSeconds])).toEqual([
+      ['image', undefined],
+      ['image', undefined],
+      ['video', 3],
+    ]);
+    await expect(gate('block').checkInputs(inputs, '/work', signal)).rejects.toThrow(
+      'blocked by the content policy at stage input: Porn 0.8 ≥ 0.5 in images[1]',
+    );
+  });
+
+  it('has nothing to check without image or video inputs', async () => {
+    const classifier = fakeClassifier();
+    expect(
+      await gate('block', classifier).checkInputs({ images: [], videos: [], audios: [] }, '/w', signal),
+    ).toBeNull();
+    expect(classifier.calls).toBe(0);
+  });
+
+  it('classifies identical frames once', async () => {
+    const classifier = fakeClassifier();
+    const report = await gate('flag', classifier).checkOutput(
+      { path: '4-4-4-9', durationSeconds: 4 },
+      '/w',
+      signal,
+    );
+    expect(report?.checked_frames).toBe(4);
+    expect(classifier.calls).toBe(2);
+  });
+
+  it('under off decodes and classifies nothing and reports nsfw_detected null', async () => {
+    const classifier = fakeClassifier();
+    const requests: SampleFramesRequest[] = [];
+    const off = gate('off', classifier, requests);
+    const input = await off.checkInputs({ images: [image('90')], videos: [], audios: [] }, '/w', signal);
+    const output = await off.checkOutput({ path: '90-90', durationSeconds: 2 }, '/w', signal);
+    expect([input, output, classifier.calls, requests.length]).toEqual([null, null, 0, 0]);
+    expect(off.report(input, output)).toEqual({
+      nsfw_detected: null,
+      policy: { mode: 'off', categories: ['Porn'], threshold: 0.5, frame_interval_seconds: 1 },
+      input: null,
+      output: null,
+    });
+  });
+
+  it('reports the output verdict, both stages and the process classifier', async () => {
+    const flag = gate('flag');
+    const output = await flag.checkOutput({ path: '10-20', durationSeconds: 2 }, '/w', signal);
+    expect(flag.report(null, output)).toMatchObject({
+      nsfw_detected: false,
+      policy: { mode: 'flag' },
+      input: null,
+      output: { stage: 'output', checked_frames: 2 },
+      classifier: { model: 'fake', process_loads: 1, load_ms: 3 },
+    });
+  });
+});

@@ -1,0 +1,465 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { AppError } from '../../domain/app-error.ts';
+import type { ApiKey } from '../../domain/api-key.ts';
+import type { Asset } from '../../domain/asset.ts';
+import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
+import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
+import type {
+  NewWebhookDelivery,
+  WebhookAttempt,
+  WebhookAttemptDecision,
+  WebhookDelivery,
+  WebhookDeliveryWithAttempts,
+  WebhookEndpoint,
+  WebhookSecret,
+} from '../../domain/webhook.ts';
+import type {
+  HeartbeatOutcome,
+  HeartbeatUpdate,
+  IdempotencyClaim,
+  InsertOnceOutcome,
+  JobStore,
+  ListAssetsQuery,
+  ListJobsQuery,
+  RecoveryReport,
+} from '../job-store.ts';
+import { apiKeyFromRow } from '../sqlite/api-key-row.ts';
+import { jobFromRow, toJsonText } from '../sqlite/job-row.ts';
+import {
+  countActivePostgresApiKeys,
+  insertPostgresApiKey,
+  listPostgresApiKeys,
+  revokePostgresApiKey,
+} from './postgres-api-keys.ts';
+import {
+  deletePostgresAsset,
+  getPostgresAsset,
+  insertPostgresAsset,
+  listPostgresAssets,
+} from './postgres-assets.ts';
+import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
+import { countPostgresJobs, listPostgresJobs } from './postgres-job-listing.ts';
+import { PostgresJobListener } from './postgres-job-listener.ts';
+import { applyPostgresMigrations } from './postgres-migrations.ts';
+import { createPostgresPool } from './postgres-pool.ts';
+import { postgresStatements as sql } from './postgres-statements.ts';
+import { PostgresWebhooks } from './postgres-webhooks.ts';
+import { JobAvailableNotifier } from '../sqlite/job-available-notifier.ts';
+import type { PostgresStatement } from './postgres-statements.ts';
+
+/** How to reach the database. */
+export interface PostgresJobStoreOptions {
+  /** `postgres://user:password@host:port/database?…` */
+  readonly url: string;
+  /** Most connections this process opens (default 10), plus one for LISTEN when a worker runs. */
+  readonly poolSize?: number;
+  /** Told about connection errors that no query is waiting for (idle pool clients, LISTEN). */
+  readonly onError?: (error: Error) => void;
+}
+
+const leaseExpiredRetry = JSON.stringify({
+  code: 'lease_expired',
+  message: 'the worker stopped renewing its lease; the job was queued again',
+  retryable: true,
+} satisfies JobError);
+const leaseExpiredFinal = JSON.stringify({
+  code: 'lease_expired',
+  message: 'the worker stopped renewing its lease and no attempts remain',
+  retryable: false,
+} satisfies JobError);
+const deadlinePassed = JSON.stringify({
+  code: 'job_expired',
+  message: 'the job did not finish before its deadline',
+  retryable: false,
+} satisfies JobError);
+
+/**
+ * Opens the PostgreSQL job store: a connection pool (nothing is connected until the first query)
+ * and, once a worker subscribes to hints, one LISTEN connection. Call `migrate()` before use.
+ */
+export async function openPostgresJobStore(options: PostgresJobStoreOptions): Promise<JobStore> {
+  return new PostgresJobStore(options);
+}
+
+/**
+ * The JobStore over a pg pool. Hot paths are named prepared statements (`postgres-statements.ts`);
+ * listing, cancel, deletion, keys and assets are built with Kysely on the same pool. Multi-statement
+ * work (insert-once, recovery) runs in a transaction on one checked-out connection.
+ */
+class PostgresJobStore implements JobStore {
+  readonly #pool: pg.Pool;
+  readonly #kysely: Kysely<PostgresDatabaseSchema>;
+  readonly #listener: PostgresJobListener;
+  readonly #webhooks: PostgresWebhooks;
+  /**
+   * In-process "a delivery may be due" hints after this process's status changes. Other nodes'
+   * changes are found by the delivery loop's poll.
+   */
+  readonly #webhookNotifier = new JobAvailableNotifier();
+
+  constructor(options: PostgresJobStoreOptions) {
+    const { pool, connection } = createPostgresPool(options);
+    this.#pool = pool;
+    this.#kysely = new Kysely<PostgresDatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+    this.#webhooks = new PostgresWebhooks(pool);
+    this.#listener = new PostgresJobListener({
+      connection,
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
+  }
+
+  async migrate(): Promise<void> {
+    await applyPostgresMigrations(this.#pool);
+  }
+
+  async close(): Promise<void> {
+    await this.#listener.close();
+    // Kysely ends the pool only if it ever ran a query itself.
+    await this.#kysely.destroy();
+    if (!this.#pool.ended) await this.#pool.end();
+  }
+
+  async #query(statement: PostgresStatement, values: readonly unknown[]): Promise<pg.QueryResult> {
+    return this.#pool.query({ name: statement.name, text: statement.text, values: [...values] });
+  }
+
+  // --- jobs ---------------------------------------------------------------------------------
+
+  async insertJob(job: NewJob): Promise<Job> {
+    const { rows } = await this.#query(sql.insertJob, insertValues(job));
+    this.#listener.notifyLocally();
+    return jobFromRow(rows[0]);
+  }
+
+  /**
+   * One transaction under a transaction-level advisory lock on (owner, key): concurrent calls with
+   * one key — in this process or on other nodes — run one after the other, so exactly one inserts.
+   * The key is stamped with the job's `createdAt`, which is when the window starts.
+   */
+  async insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const { key, requestHash, since } = idempotency;
+    const outcome = await this.#transaction(async (client) => {
+      const run = (statement: PostgresStatement, values: unknown[]) =>
+        client.query({ name: statement.name, text: statement.text, values });
+      await run(sql.lockIdempotencyKey, [job.ownerKeyId, key]);
+      const earlier = await run(sql.findIdempotentJob, [job.ownerKeyId, key, since]);
+      if (earlier.rows[0] !== undefined)
+        return { created: false as const, row: earlier.rows[0] as Record<string, unknown> };
+      const inserted = await run(sql.insertJob, insertValues(job));
+      await run(sql.rememberIdempotencyKey, [job.ownerKeyId, key, requestHash, job.id, job.createdAt]);
+      return { created: true as const, row: inserted.rows[0] as unknown };
+    });
+    if (!outcome.created) {
+      const storedHash = outcome.row['idempotency_request_hash'];
+      if (typeof storedHash !== 'string') {
+        throw new AppError('internal_error', `stored idempotency key "${key}" has no request hash`);
+      }
+      return { created: false, job: jobFromRow(outcome.row), requestHash: storedHash };
+    }
+    this.#listener.notifyLocally();
+    return { created: true, job: jobFromRow(outcome.row) };
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const { rows } = await this.#query(sql.getJob, [id]);
+    return rows[0] === undefined ? undefined : jobFromRow(rows[0]);
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<Job[]> {
+    return listPostgresJobs(this.#kysely, query);
+  }
+
+  async countJobs(query: ListJobsQuery): Promise<number> {
+    return countPostgresJobs(this.#kysely, query);
+  }
+
+  /** A compare-and-set on a finished status; idempotency keys go through the foreign key's cascade. */
+  async deleteJob(id: string): Promise<boolean> {
+    const deleted = await this.#kysely
+      .deleteFrom('jobs')
+      .where('id', '=', id)
+      .where('status', 'in', [...terminalStatuses])
+      .executeTakeFirst();
+    return deleted.numDeletedRows > 0n;
+  }
+
+  async claimNext(workerId: string, leaseMs: number, now: number): Promise<Job | undefined> {
+    const { rows } = await this.#query(sql.claimNext, [workerId, now + leaseMs, now]);
+    return rows[0] === undefined ? undefined : jobFromRow(rows[0]);
+  }
+
+  /** Progress outside 0…1 is clamped into it (an engine's rounding must not fail a heartbeat). */
+  async heartbeat(update: HeartbeatUpdate): Promise<HeartbeatOutcome> {
+    const progress =
+      update.progress === undefined || Number.isNaN(update.progress)
+        ? null
+        : Math.min(1, Math.max(0, update.progress));
+    const values = [
+      update.id,
+      update.workerId,
+      update.now + update.leaseMs,
+      progress,
+      update.stage ?? null,
+      update.now,
+    ];
+    const { rowCount } = await this.#query(sql.heartbeat, values);
+    if ((rowCount ?? 0) > 0) return { kept: true };
+    const { rows } = await this.#query(sql.jobStatus, [update.id]);
+    const status: unknown = rows[0]?.status;
+    return { kept: false, status: status === undefined ? undefined : parseStatus(status) };
+  }
+
+  async saveCheckpoint(id: string, workerId: string, checkpoint: unknown, now: number): Promise<boolean> {
+    const { rowCount } = await this.#query(sql.saveCheckpoint, [id, workerId, now, toJsonText(checkpoint)]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async completeJob(id: string, workerId: string, result: JobResult, now: number): Promise<boolean> {
+    const { rowCount } = await this.#query(sql.completeJob, [id, workerId, now, JSON.stringify(result)]);
+    return this.#changed(rowCount ?? 0);
+  }
+
+  async failJob(
+    id: string,
+    workerId: string,
+    error: JobError,
+    now: number,
+    retryAt?: number,
+  ): Promise<boolean> {
+    const attempt = [id, workerId, now, JSON.stringify(error)];
+    // Both compare-and-set on status and lease owner; while this worker holds the lease nobody else
+    // changes the job's attempts or deadline, so the two cannot disagree.
+    if (
+      retryAt !== undefined &&
+      ((await this.#query(sql.retryJob, [...attempt, retryAt])).rowCount ?? 0) > 0
+    ) {
+      this.#listener.notifyLocally();
+      this.#webhookNotifier.notify();
+      return true;
+    }
+    return this.#changed((await this.#query(sql.failJob, attempt)).rowCount ?? 0);
+  }
+
+  async cancelJob(id: string, now: number, options?: { allowRunning?: boolean }): Promise<Job | undefined> {
+    const cancellable: JobStatus[] = options?.allowRunning === true ? ['queued', 'running'] : ['queued'];
+    const cancelled = await this.#kysely
+      .updateTable('jobs')
+      .set({
+        status: 'cancelled',
+        lease_owner: null,
+        lease_expires_at: null,
+        finished_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', cancellable)
+      .returningAll()
+      .executeTakeFirst();
+    if (cancelled !== undefined) {
+      this.#webhookNotifier.notify();
+      return jobFromRow(cancelled);
+    }
+    return this.getJob(id);
+  }
+
+  /** Skipped (all zeros) while another node is sweeping; its sweep covers this one's. */
+  async recoverExpired(now: number): Promise<RecoveryReport> {
+    const report = await this.#transaction(async (client) => {
+      const run = (statement: PostgresStatement, values: unknown[]) =>
+        client.query({ name: statement.name, text: statement.text, values });
+      const lock = await run(sql.trySweepLock, []);
+      if (lock.rows[0]?.locked !== true) return { requeued: 0, failed: 0, expired: 0 };
+      const expired = await run(sql.expirePastDeadline, [now, deadlinePassed]);
+      const requeued = await run(sql.requeueExpiredLeases, [now, leaseExpiredRetry]);
+      const failed = await run(sql.failExpiredLeases, [now, leaseExpiredFinal]);
+      return {
+        requeued: requeued.rowCount ?? 0,
+        failed: failed.rowCount ?? 0,
+        expired: expired.rowCount ?? 0,
+      };
+    });
+    if (report.requeued > 0) this.#listener.notifyLocally();
+    this.#changed(report.requeued + report.failed + report.expired);
+    return report;
+  }
+
+  /** Counts the queued jobs ahead in claim order, including any that wait out a retry backoff. */
+  async queuePosition(id: string): Promise<number | undefined> {
+    const { rows } = await this.#query(sql.queuePosition, [id]);
+    return rows[0] === undefined ? undefined : Number(rows[0].ahead);
+  }
+
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts = Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
+    const { rows } = await this.#query(sql.countByStatus, []);
+    for (const row of rows as { status: unknown; count: unknown }[])
+      counts[parseStatus(row.status)] = Number(row.count);
+    return counts;
+  }
+
+  onJobAvailable(listener: () => void): () => void {
+    return this.#listener.subscribe(listener);
+  }
+
+  // --- API keys (queries in postgres-api-keys.ts) ---------------------------------------------
+
+  async insertApiKey(key: ApiKey): Promise<void> {
+    await insertPostgresApiKey(this.#kysely, key);
+  }
+
+  async findActiveApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
+    const { rows } = await this.#query(sql.findActiveApiKeyByHash, [secretHash]);
+    return rows[0] === undefined ? undefined : apiKeyFromRow(rows[0]);
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return listPostgresApiKeys(this.#kysely);
+  }
+
+  async revokeApiKey(idOrName: string, now: number): Promise<boolean> {
+    return revokePostgresApiKey(this.#kysely, idOrName, now);
+  }
+
+  async countActiveApiKeys(): Promise<number> {
+    return countActivePostgresApiKeys(this.#kysely);
+  }
+
+  // --- assets (queries in postgres-assets.ts) -------------------------------------------------
+
+  async insertAsset(asset: Asset): Promise<void> {
+    await insertPostgresAsset(this.#kysely, asset);
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    return getPostgresAsset(this.#kysely, id);
+  }
+
+  async listAssets(query: ListAssetsQuery): Promise<Asset[]> {
+    return listPostgresAssets(this.#kysely, query);
+  }
+
+  async deleteAsset(id: string): Promise<boolean> {
+    return deletePostgresAsset(this.#kysely, id);
+  }
+
+  /** Runs `work` inside BEGIN … COMMIT on one connection; rolls back and rethrows on failure. */
+  // --- webhook outbox (queries in postgres-webhooks.ts; rows written by a trigger) -------------
+
+  /** A status change may have written outbox rows: wake this process's delivery loop. */
+  #changed(changes: number): boolean {
+    if (changes > 0) this.#webhookNotifier.notify();
+    return changes > 0;
+  }
+
+  async claimWebhookDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
+    return this.#webhooks.claim(owner, now, leaseMs, limit);
+  }
+
+  async fixWebhookPayload(
+    id: string,
+    owner: string,
+    payload: string,
+    now: number,
+  ): Promise<string | undefined> {
+    return this.#webhooks.fixPayload(id, owner, payload, now);
+  }
+
+  async recordWebhookAttempt(
+    attempt: WebhookAttempt,
+    owner: string,
+    decision: WebhookAttemptDecision,
+  ): Promise<boolean> {
+    return this.#webhooks.record(attempt, owner, decision);
+  }
+
+  async insertWebhookDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
+    const inserted = await this.#webhooks.insert(delivery);
+    this.#webhookNotifier.notify();
+    return inserted;
+  }
+
+  async getWebhookDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
+    return this.#webhooks.get(id);
+  }
+
+  async listWebhookDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
+    return this.#webhooks.list(jobId);
+  }
+
+  async nextWebhookDueAt(): Promise<number | undefined> {
+    return this.#webhooks.nextDueAt();
+  }
+
+  onWebhookPending(listener: () => void): () => void {
+    return this.#webhookNotifier.subscribe(listener);
+  }
+
+  async insertWebhookSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
+    await this.#webhooks.insertSecret(secret, retireOthersAt);
+  }
+
+  async listWebhookSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
+    return this.#webhooks.listSecrets(keyId, now);
+  }
+
+  async setWebhookEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
+    await this.#webhooks.setEndpoint(keyId, url, now);
+  }
+
+  async getWebhookEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
+    return this.#webhooks.getEndpoint(keyId);
+  }
+
+  async disableWebhookEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
+    return this.#webhooks.disableEndpoint(keyId, reason, now);
+  }
+
+  async #transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      // A connection whose rollback fails is broken: drop it instead of returning it to the pool.
+      const rollback = await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: unknown) => rollbackError,
+      );
+      client.release(rollback instanceof Error ? rollback : undefined);
+      throw error;
+    }
+  }
+}
+
+/** Parameters of `insertJob`, in the statement's order. */
+function insertValues(job: NewJob): unknown[] {
+  return [
+    job.id,
+    job.ownerKeyId,
+    job.dialect,
+    job.model,
+    JSON.stringify(job.request),
+    JSON.stringify(job.input),
+    job.callbackUrl,
+    job.maxAttempts,
+    job.deadlineAt,
+    job.createdAt,
+    job.callbackEvents ?? 'terminal',
+  ];
+}
+
+const statusSet: ReadonlySet<string> = new Set(jobStatuses);
+
+function parseStatus(value: unknown): JobStatus {
+  if (typeof value === 'string' && statusSet.has(value)) return value as JobStatus;
+  throw new AppError('internal_error', `stored job status ${JSON.stringify(value)} is not a known status`);
+}
