@@ -306,7 +306,7 @@ describe('a key’s default endpoint (OpenAI-style events)', () => {
       (await import('../src/keys/api-keys.ts')).hashSecret(testKey),
     );
     if (key === undefined) throw new Error('test key missing');
-    await application.store.setWebhookEndpoint(key.id, gone.url, Date.now());
+    await application.store.webhooks.setEndpoint(key.id, gone.url, Date.now());
     const created = await call(`${application.url}/v1/videos`, {
       key: testKey,
       body: { prompt: 'A red kite over a beach', model: 'sora-2', seconds: '4', size: '720x1280' },
@@ -325,15 +325,15 @@ describe('a key’s default endpoint (OpenAI-style events)', () => {
     expect(String(body['id'])).toMatch(/^evt_/);
     const deadline = Date.now() + 10_000;
     while (
-      (await application.store.getWebhookEndpoint(key.id))?.disabledAt === null &&
+      (await application.store.webhooks.getEndpoint(key.id))?.disabledAt === null &&
       Date.now() < deadline
     ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(await application.store.getWebhookEndpoint(key.id)).toMatchObject({
+    expect(await application.store.webhooks.getEndpoint(key.id)).toMatchObject({
       disabledAt: expect.any(Number),
     });
-    await application.store.setWebhookEndpoint(key.id, null, Date.now());
+    await application.store.webhooks.setEndpoint(key.id, null, Date.now());
   });
 });
 

@@ -31,16 +31,9 @@ export async function registerJobRoutes(app: FastifyInstance, context: ApiContex
       schema: { tags, security, summary: 'Server-Sent Events: status, queue position and progress', params },
     },
     async (request, reply) => {
-      const first = await ownJob(request);
-      let loaded = false;
       await streamJobEvents(request, reply, {
-        load: async () => {
-          if (!loaded) {
-            loaded = true;
-            return first;
-          }
-          return context.jobs.get(first.id, first.ownerKeyId);
-        },
+        job: await ownJob(request),
+        reload: (job) => context.jobs.get(job.id, job.ownerKeyId),
         queuePosition: (job) => context.jobs.queuePosition(job),
         render: (job, position) => renderJob(job, position, context),
       });

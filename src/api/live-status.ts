@@ -17,8 +17,10 @@ export interface LiveStatusOptions {
 
 /** What one SSE event carries: the job in the route's own vocabulary. */
 export interface JobEventSource {
-  /** The job now (ownership already checked by the caller on the first read). */
-  load(): Promise<Job>;
+  /** The job as the route read it (ownership checked). */
+  readonly job: Job;
+  /** The same job read again. */
+  reload(job: Job): Promise<Job>;
   /** Its queue position when queued. */
   queuePosition(job: Job): Promise<number | undefined>;
   /** The event's data, in the dialect's vocabulary. */
@@ -39,7 +41,7 @@ export async function streamJobEvents(
 ): Promise<void> {
   const pollMs = options.pollMs ?? 250;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
-  let job = await source.load();
+  let job = source.job;
   let position = await source.queuePosition(job);
   const lastEventId = headerText(request.headers['last-event-id']);
   if (lastEventId !== undefined && lastEventId === stateId(job, position) && isTerminal(job.status)) {
@@ -79,7 +81,7 @@ export async function streamJobEvents(
         raw.write(': keep-alive\n\n');
         lastWrite = Date.now();
       }
-      job = await source.load();
+      job = await source.reload(job);
       position = await source.queuePosition(job);
     }
   } catch (error) {

@@ -45,7 +45,7 @@ export function registerWebhookKeyCommands(keys: Command, config: () => Config):
     .action(async (idOrName: string, url: string | undefined, options: { clear?: boolean }) => {
       await withKey(config, idOrName, async (store, keyId) => {
         if (options.clear === true) {
-          await store.setWebhookEndpoint(keyId, null, Date.now());
+          await store.webhooks.setEndpoint(keyId, null, Date.now());
           console.log('default endpoint removed');
           return;
         }
@@ -56,9 +56,9 @@ export function registerWebhookKeyCommands(keys: Command, config: () => Config):
             process.exitCode = 2;
             return;
           }
-          await store.setWebhookEndpoint(keyId, url, Date.now());
+          await store.webhooks.setEndpoint(keyId, url, Date.now());
         }
-        const endpoint = await store.getWebhookEndpoint(keyId);
+        const endpoint = await store.webhooks.getEndpoint(keyId);
         if (endpoint === undefined) console.log('no default endpoint');
         else {
           const state =

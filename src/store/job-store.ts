@@ -1,15 +1,7 @@
 import type { ApiKey } from '../domain/api-key.ts';
 import type { Asset } from '../domain/asset.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
-import type {
-  NewWebhookDelivery,
-  WebhookAttempt,
-  WebhookAttemptDecision,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from '../domain/webhook.ts';
+import type { WebhookOutbox } from './webhook-outbox.ts';
 
 /**
  * The only code that touches the database. SQLite (embedded) and PostgreSQL (scale-out) implement
@@ -114,58 +106,8 @@ export interface JobStore {
   deleteAsset(id: string): Promise<boolean>;
 
   // --- webhook outbox -------------------------------------------------------------------------
-  // Deliveries are created by the store itself, in the same transaction as the status change they
-  // report: a job with a callback URL gets one for its terminal status (and for every status
-  // change when its `callbackEvents` is `changes`), and a key's enabled default endpoint gets one
-  // for each of its jobs that succeeds, fails or expires (format `openai-event`). A status change
-  // and its deliveries are committed together or not at all.
-
-  /**
-   * Leases up to `limit` pending deliveries that are due (next attempt ≤ now) and not leased by a
-   * live owner, oldest due first, to `owner` until `now + leaseMs`. Two owners never hold one.
-   */
-  claimWebhookDeliveries(
-    owner: string,
-    now: number,
-    leaseMs: number,
-    limit: number,
-  ): Promise<WebhookDelivery[]>;
-  /**
-   * Fixes a delivery's body before its first attempt, so every retry sends the same bytes. Returns
-   * the payload stored (an earlier one wins), or undefined when `owner` no longer holds the lease.
-   */
-  fixWebhookPayload(id: string, owner: string, payload: string, now: number): Promise<string | undefined>;
-  /**
-   * Records one attempt and what happens next (retry at a time, delivered, failed), and releases
-   * the lease. False (and nothing recorded) when `owner` no longer holds the lease.
-   */
-  recordWebhookAttempt(
-    attempt: WebhookAttempt,
-    owner: string,
-    decision: WebhookAttemptDecision,
-  ): Promise<boolean>;
-  /** A delivery the application asks for (a redelivery), due at once. */
-  insertWebhookDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery>;
-  getWebhookDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined>;
-  /** A job's deliveries, oldest first, each with its attempts in order. */
-  listWebhookDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]>;
-  /** When the earliest pending delivery falls due, for the delivery loop's timer. */
-  nextWebhookDueAt(): Promise<number | undefined>;
-  /** "A delivery may be due now" hints after status changes in this process (polling stays). */
-  onWebhookPending(listener: () => void): () => void;
-
-  /**
-   * Adds a signing secret for a key. Every other secret of the key that would outlive
-   * `retireOthersAt` (or never expire) expires then instead; null leaves them as they are.
-   */
-  insertWebhookSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void>;
-  /** A key's secrets that have not expired at `now`, newest first. */
-  listWebhookSecrets(keyId: string, now: number): Promise<WebhookSecret[]>;
-  /** Sets (enabled) or removes (null) a key's default endpoint. */
-  setWebhookEndpoint(keyId: string, url: string | null, now: number): Promise<void>;
-  getWebhookEndpoint(keyId: string): Promise<WebhookEndpoint | undefined>;
-  /** Disables an enabled default endpoint (e.g. after 410 Gone); false when none was enabled. */
-  disableWebhookEndpoint(keyId: string, reason: string, now: number): Promise<boolean>;
+  /** Callback deliveries, signing secrets and default endpoints (see `webhook-outbox.ts`). */
+  readonly webhooks: WebhookOutbox;
 }
 
 export interface ListAssetsQuery {

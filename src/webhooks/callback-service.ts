@@ -36,7 +36,7 @@ export class CallbackService {
   }
 
   async history(job: Job): Promise<DeliveryView[]> {
-    const deliveries = await this.#options.store.listWebhookDeliveries(job.id);
+    const deliveries = await this.#options.store.webhooks.listDeliveries(job.id);
     const signingSecretId = await this.#currentSecretId(job.ownerKeyId);
     return deliveries.map((delivery) => ({
       delivery,
@@ -57,7 +57,7 @@ export class CallbackService {
       );
     }
     const { store } = this.#options;
-    const created = await store.insertWebhookDelivery({
+    const created = await store.webhooks.insertDelivery({
       id: `msg_${randomBytes(16).toString('hex')}`,
       jobId: job.id,
       ownerKeyId: job.ownerKeyId,
@@ -81,7 +81,7 @@ export class CallbackService {
   }
 
   async #currentSecretId(keyId: string): Promise<string | null> {
-    const [newest] = await this.#options.store.listWebhookSecrets(keyId, this.#now());
+    const [newest] = await this.#options.store.webhooks.listSecrets(keyId, this.#now());
     return newest?.id ?? null;
   }
 }

@@ -60,7 +60,7 @@ export class WebhookDispatcher {
 
   start(): void {
     this.#stopped = false;
-    this.#unsubscribe = this.#options.store.onWebhookPending(() => this.wake());
+    this.#unsubscribe = this.#options.store.webhooks.onPending(() => this.wake());
     this.#pollTimer = setInterval(() => this.wake(), this.#options.pollMs);
     this.#pollTimer.unref();
     this.wake();
@@ -93,7 +93,7 @@ export class WebhookDispatcher {
         const free = this.#options.concurrency - this.#inFlight.size;
         if (free <= 0) break;
         const leaseMs = this.#options.sender.timeoutMs * 2 + 5_000;
-        const claimed = await this.#options.store.claimWebhookDeliveries(this.id, this.#now(), leaseMs, free);
+        const claimed = await this.#options.store.webhooks.claimDeliveries(this.id, this.#now(), leaseMs, free);
         for (const delivery of claimed) this.#track(this.#deliver(delivery, leaseMs));
         if (claimed.length === free) this.#drainAgain = true;
       } while (this.#drainAgain && !this.#stopped);
@@ -115,7 +115,7 @@ export class WebhookDispatcher {
 
   /** Sets a timer for the earliest future retry, so short waits do not wait for the poll. */
   async #scheduleNextDue(): Promise<void> {
-    const due = await this.#options.store.nextWebhookDueAt();
+    const due = await this.#options.store.webhooks.nextDueAt();
     clearTimeout(this.#dueTimer);
     if (due === undefined || this.#stopped) return;
     const wait = due - this.#now();
@@ -144,7 +144,7 @@ export class WebhookDispatcher {
         return;
       }
       if (sent.statusCode === 410 && delivery.source === 'key_default') {
-        await store.disableWebhookEndpoint(
+        await store.webhooks.disableEndpoint(
           delivery.ownerKeyId,
           'the receiver answered 410 Gone',
           this.#now(),
@@ -180,7 +180,7 @@ export class WebhookDispatcher {
       return undefined;
     }
     const rendered = await this.#options.render(delivery, jobAsOf(job, delivery.status));
-    return store.fixWebhookPayload(delivery.id, this.id, JSON.stringify(rendered), this.#now());
+    return store.webhooks.fixPayload(delivery.id, this.id, JSON.stringify(rendered), this.#now());
   }
 
   async #headers(delivery: WebhookDelivery, body: Buffer): Promise<Record<string, string>> {
@@ -213,7 +213,7 @@ export class WebhookDispatcher {
     decision: WebhookAttemptDecision,
   ): Promise<boolean> {
     const now = this.#now();
-    return this.#options.store.recordWebhookAttempt(
+    return this.#options.store.webhooks.recordAttempt(
       {
         id: `${delivery.id}-${attemptNumber}`,
         deliveryId: delivery.id,

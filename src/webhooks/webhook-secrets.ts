@@ -22,11 +22,11 @@ export class WebhookSecrets {
   /** The key's unexpired secrets, newest first; creates the first one when there is none. */
   async active(keyId: string): Promise<WebhookSecret[]> {
     const now = this.#now();
-    const secrets = await this.#store.listWebhookSecrets(keyId, now);
+    const secrets = await this.#store.webhooks.listSecrets(keyId, now);
     if (secrets.length > 0) return secrets;
     const created = newSecret(keyId, 'default', now);
-    await this.#store.insertWebhookSecret(created, null);
-    return this.#store.listWebhookSecrets(keyId, now);
+    await this.#store.webhooks.insertSecret(created, null);
+    return this.#store.webhooks.listSecrets(keyId, now);
   }
 
   /**
@@ -40,7 +40,7 @@ export class WebhookSecrets {
   ): Promise<WebhookSecret> {
     const now = this.#now();
     const created = newSecret(keyId, label, now);
-    await this.#store.insertWebhookSecret(created, now + overlapMs);
+    await this.#store.webhooks.insertSecret(created, now + overlapMs);
     return created;
   }
 }

@@ -43,13 +43,13 @@ export function describeWebhooks(context: ContractContext): void {
       const store = context.store();
       await store.insertJob(newJob('job-1', t0, { callbackUrl: hook, dialect: 'runflow' }));
       await claim('worker-a', t0 + 1);
-      expect(await store.listWebhookDeliveries('job-1')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('job-1')).toEqual([]);
 
       expect(await store.completeJob('job-1', 'worker-b', result, t0 + 2)).toBe(false);
-      expect(await store.listWebhookDeliveries('job-1')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('job-1')).toEqual([]);
 
       expect(await store.completeJob('job-1', 'worker-a', result, t0 + 3)).toBe(true);
-      const deliveries = await store.listWebhookDeliveries('job-1');
+      const deliveries = await store.webhooks.listDeliveries('job-1');
       expect(deliveries).toHaveLength(1);
       expect(deliveries[0]).toMatchObject({
         jobId: 'job-1',
@@ -66,7 +66,7 @@ export function describeWebhooks(context: ContractContext): void {
         attemptLog: [],
       });
       expect(deliveries[0]?.id).toMatch(/^msg_[0-9a-f]{32}$/);
-      expect(await store.nextWebhookDueAt()).toBe(t0 + 3);
+      expect(await store.webhooks.nextDueAt()).toBe(t0 + 3);
     });
 
     it('reports every status change to a job that asked for them', async () => {
@@ -76,7 +76,7 @@ export function describeWebhooks(context: ContractContext): void {
       await store.failJob('job-1', 'worker-a', engineError, t0 + 2, t0 + 5);
       await claim('worker-a', t0 + 6);
       await store.failJob('job-1', 'worker-a', { ...engineError, retryable: false }, t0 + 7);
-      const statuses = (await store.listWebhookDeliveries('job-1')).map((delivery) => delivery.status);
+      const statuses = (await store.webhooks.listDeliveries('job-1')).map((delivery) => delivery.status);
       expect(statuses).toEqual(['queued', 'running', 'queued', 'running', 'failed']);
     });
 
@@ -95,19 +95,19 @@ export function describeWebhooks(context: ContractContext): void {
         ['expired', 'expired'],
         ['lost', 'failed'],
       ] as const) {
-        const deliveries = await store.listWebhookDeliveries(id);
+        const deliveries = await store.webhooks.listDeliveries(id);
         expect(
           deliveries.map((delivery) => delivery.status),
           id,
         ).toEqual([status]);
       }
-      expect(await store.listWebhookDeliveries('quiet')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('quiet')).toEqual([]);
     });
 
     it('sends OpenAI-style events to a key’s enabled default endpoint for finished jobs', async () => {
       const store = context.store();
-      await store.setWebhookEndpoint('owner-a', 'https://events.example.com/', t0);
-      expect(await store.getWebhookEndpoint('owner-a')).toMatchObject({
+      await store.webhooks.setEndpoint('owner-a', 'https://events.example.com/', t0);
+      expect(await store.webhooks.getEndpoint('owner-a')).toMatchObject({
         url: 'https://events.example.com/',
         disabledAt: null,
       });
@@ -119,7 +119,7 @@ export function describeWebhooks(context: ContractContext): void {
       await store.cancelJob('cancelled', t0 + 4);
       await claim('worker-a', t0 + 5);
       await store.completeJob('other-owner', 'worker-a', result, t0 + 6);
-      expect(await store.listWebhookDeliveries('done')).toMatchObject([
+      expect(await store.webhooks.listDeliveries('done')).toMatchObject([
         {
           url: 'https://events.example.com/',
           format: 'openai-event',
@@ -127,48 +127,52 @@ export function describeWebhooks(context: ContractContext): void {
           status: 'succeeded',
         },
       ]);
-      expect(await store.listWebhookDeliveries('cancelled')).toEqual([]);
-      expect(await store.listWebhookDeliveries('other-owner')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('cancelled')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('other-owner')).toEqual([]);
 
-      expect(await store.disableWebhookEndpoint('owner-a', 'receiver answered 410 Gone', t0 + 7)).toBe(true);
-      expect(await store.disableWebhookEndpoint('owner-a', 'again', t0 + 8)).toBe(false);
-      expect(await store.getWebhookEndpoint('owner-a')).toMatchObject({
+      expect(await store.webhooks.disableEndpoint('owner-a', 'receiver answered 410 Gone', t0 + 7)).toBe(
+        true,
+      );
+      expect(await store.webhooks.disableEndpoint('owner-a', 'again', t0 + 8)).toBe(false);
+      expect(await store.webhooks.getEndpoint('owner-a')).toMatchObject({
         disabledAt: t0 + 7,
         disabledReason: 'receiver answered 410 Gone',
       });
       await store.insertJob(newJob('after', t0 + 9));
       await claim('worker-a', t0 + 10);
       await store.completeJob('after', 'worker-a', result, t0 + 11);
-      expect(await store.listWebhookDeliveries('after')).toEqual([]);
+      expect(await store.webhooks.listDeliveries('after')).toEqual([]);
 
-      await store.setWebhookEndpoint('owner-a', 'https://events.example.com/v2', t0 + 12);
-      expect(await store.getWebhookEndpoint('owner-a')).toMatchObject({
+      await store.webhooks.setEndpoint('owner-a', 'https://events.example.com/v2', t0 + 12);
+      expect(await store.webhooks.getEndpoint('owner-a')).toMatchObject({
         disabledAt: null,
         url: 'https://events.example.com/v2',
       });
-      await store.setWebhookEndpoint('owner-a', null, t0 + 13);
-      expect(await store.getWebhookEndpoint('owner-a')).toBeUndefined();
+      await store.webhooks.setEndpoint('owner-a', null, t0 + 13);
+      expect(await store.webhooks.getEndpoint('owner-a')).toBeUndefined();
     });
 
     it('leases a due delivery to one sender; an expired lease hands it over with the same id', async () => {
       const store = context.store();
       await store.insertJob(newJob('job-1', t0, { callbackUrl: hook }));
       await store.cancelJob('job-1', t0 + 1);
-      expect(await store.claimWebhookDeliveries('sender-a', t0, 1000, 10)).toEqual([]);
-      const [first] = await store.claimWebhookDeliveries('sender-a', t0 + 1, 1000, 10);
+      expect(await store.webhooks.claimDeliveries('sender-a', t0, 1000, 10)).toEqual([]);
+      const [first] = await store.webhooks.claimDeliveries('sender-a', t0 + 1, 1000, 10);
       expect(first?.status).toBe('cancelled');
-      expect(await store.claimWebhookDeliveries('sender-b', t0 + 500, 1000, 10)).toEqual([]);
-      const [again] = await store.claimWebhookDeliveries('sender-b', t0 + 1002, 1000, 10);
+      expect(await store.webhooks.claimDeliveries('sender-b', t0 + 500, 1000, 10)).toEqual([]);
+      const [again] = await store.webhooks.claimDeliveries('sender-b', t0 + 1002, 1000, 10);
       expect(again?.id).toBe(first?.id);
       const id = first?.id ?? '';
       // The first sender lost its lease: it can neither fix the body nor record an attempt.
-      expect(await store.fixWebhookPayload(id, 'sender-a', '{"a":1}', t0 + 1003)).toBeUndefined();
+      expect(await store.webhooks.fixPayload(id, 'sender-a', '{"a":1}', t0 + 1003)).toBeUndefined();
       expect(
-        await store.recordWebhookAttempt(attempt(id, 1, t0 + 1003, 200), 'sender-a', { state: 'delivered' }),
+        await store.webhooks.recordAttempt(attempt(id, 1, t0 + 1003, 200), 'sender-a', {
+          state: 'delivered',
+        }),
       ).toBe(false);
-      expect(await store.fixWebhookPayload(id, 'sender-b', '{"b":1}', t0 + 1003)).toBe('{"b":1}');
+      expect(await store.webhooks.fixPayload(id, 'sender-b', '{"b":1}', t0 + 1003)).toBe('{"b":1}');
       // The body is fixed once: a later render never replaces the bytes already signed.
-      expect(await store.fixWebhookPayload(id, 'sender-b', '{"c":1}', t0 + 1004)).toBe('{"b":1}');
+      expect(await store.webhooks.fixPayload(id, 'sender-b', '{"c":1}', t0 + 1004)).toBe('{"b":1}');
     });
 
     it('records attempts, retries at the time decided, and stops once delivered or failed', async () => {
@@ -177,34 +181,34 @@ export function describeWebhooks(context: ContractContext): void {
       await store.insertJob(newJob('job-2', t0 + 1, { callbackUrl: hook }));
       await store.cancelJob('job-1', t0 + 2);
       await store.cancelJob('job-2', t0 + 3);
-      const claimed = await store.claimWebhookDeliveries('sender', t0 + 10, lease, 1);
+      const claimed = await store.webhooks.claimDeliveries('sender', t0 + 10, lease, 1);
       expect(claimed.map((delivery) => delivery.jobId)).toEqual(['job-1']);
       const id = claimed[0]?.id ?? '';
       expect(
-        await store.recordWebhookAttempt(attempt(id, 1, t0 + 11, 503), 'sender', {
+        await store.webhooks.recordAttempt(attempt(id, 1, t0 + 11, 503), 'sender', {
           state: 'pending',
           nextAttemptAt: t0 + 5000,
         }),
       ).toBe(true);
-      const rest = await store.claimWebhookDeliveries('sender', t0 + 12, lease, 10);
+      const rest = await store.webhooks.claimDeliveries('sender', t0 + 12, lease, 10);
       expect(rest.map((delivery) => delivery.jobId)).toEqual(['job-2']);
-      expect(await store.nextWebhookDueAt()).toBe(t0 + 5000);
-      expect(await store.claimWebhookDeliveries('sender', t0 + 4999, lease, 10)).toEqual([]);
-      const [retry] = await store.claimWebhookDeliveries('sender', t0 + 5000, lease, 10);
+      expect(await store.webhooks.nextDueAt()).toBe(t0 + 5000);
+      expect(await store.webhooks.claimDeliveries('sender', t0 + 4999, lease, 10)).toEqual([]);
+      const [retry] = await store.webhooks.claimDeliveries('sender', t0 + 5000, lease, 10);
       expect(retry).toMatchObject({ id, attempts: 1, state: 'pending' });
-      await store.recordWebhookAttempt(attempt(id, 2, t0 + 5001, null), 'sender', {
+      await store.webhooks.recordAttempt(attempt(id, 2, t0 + 5001, null), 'sender', {
         state: 'pending',
         nextAttemptAt: t0 + 6000,
       });
-      await store.claimWebhookDeliveries('sender', t0 + 6000, lease, 10);
+      await store.webhooks.claimDeliveries('sender', t0 + 6000, lease, 10);
       expect(
-        await store.recordWebhookAttempt(attempt(id, 3, t0 + 6001, 200), 'sender', { state: 'delivered' }),
+        await store.webhooks.recordAttempt(attempt(id, 3, t0 + 6001, 200), 'sender', { state: 'delivered' }),
       ).toBe(true);
       expect(
-        await store.recordWebhookAttempt(attempt(id, 4, t0 + 6002, 200), 'sender', { state: 'delivered' }),
+        await store.webhooks.recordAttempt(attempt(id, 4, t0 + 6002, 200), 'sender', { state: 'delivered' }),
       ).toBe(false);
 
-      const [delivery] = await store.listWebhookDeliveries('job-1');
+      const [delivery] = await store.webhooks.listDeliveries('job-1');
       expect(delivery).toMatchObject({
         id,
         state: 'delivered',
@@ -219,28 +223,28 @@ export function describeWebhooks(context: ContractContext): void {
         [2, null, 'connection refused'],
         [3, 200, null],
       ]);
-      expect(await store.getWebhookDelivery(id)).toEqual(delivery);
+      expect(await store.webhooks.getDelivery(id)).toEqual(delivery);
 
-      await store.recordWebhookAttempt(attempt(rest[0]?.id ?? '', 1, t0 + 13, 400), 'sender', {
+      await store.webhooks.recordAttempt(attempt(rest[0]?.id ?? '', 1, t0 + 13, 400), 'sender', {
         state: 'failed',
         reason: 'http_status',
         detail: 'the receiver answered 400',
       });
-      expect(await store.getWebhookDelivery(rest[0]?.id ?? '')).toMatchObject({
+      expect(await store.webhooks.getDelivery(rest[0]?.id ?? '')).toMatchObject({
         state: 'failed',
         failureReason: 'http_status',
         failureDetail: 'the receiver answered 400',
         completedAt: t0 + 13,
       });
-      expect(await store.nextWebhookDueAt()).toBeUndefined();
-      expect(await store.claimWebhookDeliveries('sender', t0 + 99_999, lease, 10)).toEqual([]);
+      expect(await store.webhooks.nextDueAt()).toBeUndefined();
+      expect(await store.webhooks.claimDeliveries('sender', t0 + 99_999, lease, 10)).toEqual([]);
     });
 
     it('inserts redeliveries, due at once, and deletes deliveries with their job', async () => {
       const store = context.store();
       await store.insertJob(newJob('job-1', t0, { callbackUrl: hook }));
       await store.cancelJob('job-1', t0 + 1);
-      const redelivery = await store.insertWebhookDelivery({
+      const redelivery = await store.webhooks.insertDelivery({
         id: 'msg_redelivery',
         jobId: 'job-1',
         ownerKeyId: 'owner-a',
@@ -257,35 +261,35 @@ export function describeWebhooks(context: ContractContext): void {
         state: 'pending',
         nextAttemptAt: t0 + 2,
       });
-      expect((await store.listWebhookDeliveries('job-1')).map((delivery) => delivery.automatic)).toEqual([
+      expect((await store.webhooks.listDeliveries('job-1')).map((delivery) => delivery.automatic)).toEqual([
         true,
         false,
       ]);
-      const claimed = await store.claimWebhookDeliveries('sender', t0 + 3, lease, 10);
-      await store.recordWebhookAttempt(attempt('msg_redelivery', 1, t0 + 4, 200), 'sender', {
+      const claimed = await store.webhooks.claimDeliveries('sender', t0 + 3, lease, 10);
+      await store.webhooks.recordAttempt(attempt('msg_redelivery', 1, t0 + 4, 200), 'sender', {
         state: 'delivered',
       });
       expect(claimed).toHaveLength(2);
       expect(await store.deleteJob('job-1')).toBe(true);
-      expect(await store.listWebhookDeliveries('job-1')).toEqual([]);
-      expect(await store.getWebhookDelivery('msg_redelivery')).toBeUndefined();
-      expect(await store.nextWebhookDueAt()).toBeUndefined();
+      expect(await store.webhooks.listDeliveries('job-1')).toEqual([]);
+      expect(await store.webhooks.getDelivery('msg_redelivery')).toBeUndefined();
+      expect(await store.webhooks.nextDueAt()).toBeUndefined();
     });
 
     it('keeps signing secrets newest first and retires the old ones at the time asked', async () => {
       const store = context.store();
-      await store.insertWebhookSecret(secret('one', 'owner-a', t0), null);
-      await store.insertWebhookSecret(secret('other-key', 'owner-b', t0), null);
-      expect((await store.listWebhookSecrets('owner-a', t0)).map((entry) => entry.id)).toEqual(['one']);
-      await store.insertWebhookSecret(secret('two', 'owner-a', t0 + 10), t0 + 1000);
-      expect(await store.listWebhookSecrets('owner-a', t0 + 999)).toMatchObject([
+      await store.webhooks.insertSecret(secret('one', 'owner-a', t0), null);
+      await store.webhooks.insertSecret(secret('other-key', 'owner-b', t0), null);
+      expect((await store.webhooks.listSecrets('owner-a', t0)).map((entry) => entry.id)).toEqual(['one']);
+      await store.webhooks.insertSecret(secret('two', 'owner-a', t0 + 10), t0 + 1000);
+      expect(await store.webhooks.listSecrets('owner-a', t0 + 999)).toMatchObject([
         { id: 'two', expiresAt: null },
         { id: 'one', expiresAt: t0 + 1000, secret: 'whsec_one', label: 'one', keyId: 'owner-a' },
       ]);
-      expect((await store.listWebhookSecrets('owner-a', t0 + 1000)).map((entry) => entry.id)).toEqual([
+      expect((await store.webhooks.listSecrets('owner-a', t0 + 1000)).map((entry) => entry.id)).toEqual([
         'two',
       ]);
-      expect((await store.listWebhookSecrets('owner-b', t0 + 5000)).map((entry) => entry.id)).toEqual([
+      expect((await store.webhooks.listSecrets('owner-b', t0 + 5000)).map((entry) => entry.id)).toEqual([
         'other-key',
       ]);
     });

@@ -6,15 +6,6 @@ import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
 import type {
-  NewWebhookDelivery,
-  WebhookAttempt,
-  WebhookAttemptDecision,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from '../../domain/webhook.ts';
-import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
   IdempotencyClaim,
@@ -45,7 +36,6 @@ import { applyPostgresMigrations } from './postgres-migrations.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import { postgresStatements as sql } from './postgres-statements.ts';
 import { PostgresWebhooks } from './postgres-webhooks.ts';
-import { JobAvailableNotifier } from '../sqlite/job-available-notifier.ts';
 import type { PostgresStatement } from './postgres-statements.ts';
 
 /** How to reach the database. */
@@ -91,18 +81,14 @@ class PostgresJobStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #kysely: Kysely<PostgresDatabaseSchema>;
   readonly #listener: PostgresJobListener;
-  readonly #webhooks: PostgresWebhooks;
-  /**
-   * In-process "a delivery may be due" hints after this process's status changes. Other nodes'
-   * changes are found by the delivery loop's poll.
-   */
-  readonly #webhookNotifier = new JobAvailableNotifier();
+  /** The webhook outbox (queries in postgres-webhooks.ts; its rows are written by a trigger). */
+  readonly webhooks: PostgresWebhooks;
 
   constructor(options: PostgresJobStoreOptions) {
     const { pool, connection } = createPostgresPool(options);
     this.#pool = pool;
     this.#kysely = new Kysely<PostgresDatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-    this.#webhooks = new PostgresWebhooks(pool);
+    this.webhooks = new PostgresWebhooks(pool);
     this.#listener = new PostgresJobListener({
       connection,
       ...(options.onError === undefined ? {} : { onError: options.onError }),
@@ -114,6 +100,7 @@ class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    this.webhooks.clearListeners();
     await this.#listener.close();
     // Kysely ends the pool only if it ever ran a query itself.
     await this.#kysely.destroy();
@@ -235,7 +222,7 @@ class PostgresJobStore implements JobStore {
       ((await this.#query(sql.retryJob, [...attempt, retryAt])).rowCount ?? 0) > 0
     ) {
       this.#listener.notifyLocally();
-      this.#webhookNotifier.notify();
+      this.webhooks.notifyPending();
       return true;
     }
     return this.#changed((await this.#query(sql.failJob, attempt)).rowCount ?? 0);
@@ -257,7 +244,7 @@ class PostgresJobStore implements JobStore {
       .returningAll()
       .executeTakeFirst();
     if (cancelled !== undefined) {
-      this.#webhookNotifier.notify();
+      this.webhooks.notifyPending();
       return jobFromRow(cancelled);
     }
     return this.getJob(id);
@@ -344,80 +331,10 @@ class PostgresJobStore implements JobStore {
   }
 
   /** Runs `work` inside BEGIN … COMMIT on one connection; rolls back and rethrows on failure. */
-  // --- webhook outbox (queries in postgres-webhooks.ts; rows written by a trigger) -------------
-
   /** A status change may have written outbox rows: wake this process's delivery loop. */
   #changed(changes: number): boolean {
-    if (changes > 0) this.#webhookNotifier.notify();
+    if (changes > 0) this.webhooks.notifyPending();
     return changes > 0;
-  }
-
-  async claimWebhookDeliveries(
-    owner: string,
-    now: number,
-    leaseMs: number,
-    limit: number,
-  ): Promise<WebhookDelivery[]> {
-    return this.#webhooks.claim(owner, now, leaseMs, limit);
-  }
-
-  async fixWebhookPayload(
-    id: string,
-    owner: string,
-    payload: string,
-    now: number,
-  ): Promise<string | undefined> {
-    return this.#webhooks.fixPayload(id, owner, payload, now);
-  }
-
-  async recordWebhookAttempt(
-    attempt: WebhookAttempt,
-    owner: string,
-    decision: WebhookAttemptDecision,
-  ): Promise<boolean> {
-    return this.#webhooks.record(attempt, owner, decision);
-  }
-
-  async insertWebhookDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
-    const inserted = await this.#webhooks.insert(delivery);
-    this.#webhookNotifier.notify();
-    return inserted;
-  }
-
-  async getWebhookDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
-    return this.#webhooks.get(id);
-  }
-
-  async listWebhookDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
-    return this.#webhooks.list(jobId);
-  }
-
-  async nextWebhookDueAt(): Promise<number | undefined> {
-    return this.#webhooks.nextDueAt();
-  }
-
-  onWebhookPending(listener: () => void): () => void {
-    return this.#webhookNotifier.subscribe(listener);
-  }
-
-  async insertWebhookSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
-    await this.#webhooks.insertSecret(secret, retireOthersAt);
-  }
-
-  async listWebhookSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
-    return this.#webhooks.listSecrets(keyId, now);
-  }
-
-  async setWebhookEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
-    await this.#webhooks.setEndpoint(keyId, url, now);
-  }
-
-  async getWebhookEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
-    return this.#webhooks.getEndpoint(keyId);
-  }
-
-  async disableWebhookEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
-    return this.#webhooks.disableEndpoint(keyId, reason, now);
   }
 
   async #transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {

@@ -8,6 +8,8 @@ import type {
   WebhookEndpoint,
   WebhookSecret,
 } from '../../domain/webhook.ts';
+import type { WebhookOutbox } from '../webhook-outbox.ts';
+import { JobAvailableNotifier } from '../sqlite/job-available-notifier.ts';
 import {
   webhookAttemptFromRow,
   webhookDeliveryFromRow,
@@ -111,16 +113,39 @@ export const postgresWebhookMigration = {
   `,
 };
 
-/** The outbox half of the PostgreSQL store (see `SqliteWebhooks` for the same contract). */
-export class PostgresWebhooks {
+/**
+ * The PostgreSQL WebhookOutbox (`store.webhooks`). Hints are in-process only: deliveries written
+ * by another node's status changes are found by the delivery loop's poll.
+ */
+export class PostgresWebhooks implements WebhookOutbox {
   readonly #pool: pg.Pool;
+  readonly #notifier = new JobAvailableNotifier();
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
   }
 
+  /** A hint that a delivery may be due (after a status change in this process). */
+  notifyPending(): void {
+    this.#notifier.notify();
+  }
+
+  /** Drops every listener (the store is closing). */
+  clearListeners(): void {
+    this.#notifier.clear();
+  }
+
+  onPending(listener: () => void): () => void {
+    return this.#notifier.subscribe(listener);
+  }
+
   /** SKIP LOCKED lets concurrent senders on many nodes take different deliveries without waiting. */
-  async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+  async claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
     const { rows } = await this.#pool.query(
       `UPDATE webhook_deliveries SET lease_owner = $1, lease_expires_at = $2, updated_at = $3
        WHERE id IN (
@@ -150,7 +175,11 @@ export class PostgresWebhooks {
     return rows[0]?.payload;
   }
 
-  async record(attempt: WebhookAttempt, owner: string, decision: WebhookAttemptDecision): Promise<boolean> {
+  async recordAttempt(
+    attempt: WebhookAttempt,
+    owner: string,
+    decision: WebhookAttemptDecision,
+  ): Promise<boolean> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -191,6 +220,7 @@ export class PostgresWebhooks {
         ],
       );
       await client.query('COMMIT');
+      if (decision.state === 'pending') this.notifyPending();
       return true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -200,7 +230,7 @@ export class PostgresWebhooks {
     }
   }
 
-  async insert(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
+  async insertDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
     const { rows } = await this.#pool.query(
       `INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
                                        state, next_attempt_at, created_at, updated_at)
@@ -218,10 +248,11 @@ export class PostgresWebhooks {
         delivery.createdAt,
       ],
     );
+    this.notifyPending();
     return webhookDeliveryFromRow(rows[0]);
   }
 
-  async get(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
+  async getDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
     const { rows } = await this.#pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
     if (rows[0] === undefined) return undefined;
     const attempts = await this.#pool.query(
@@ -231,7 +262,7 @@ export class PostgresWebhooks {
     return { ...webhookDeliveryFromRow(rows[0]), attemptLog: attempts.rows.map(webhookAttemptFromRow) };
   }
 
-  async list(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
+  async listDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
     const deliveries = await this.#pool.query(
       'SELECT * FROM webhook_deliveries WHERE job_id = $1 ORDER BY created_at, id',
       [jobId],

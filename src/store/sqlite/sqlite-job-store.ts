@@ -9,15 +9,6 @@ import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
 import type {
-  NewWebhookDelivery,
-  WebhookAttempt,
-  WebhookAttemptDecision,
-  WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
-  WebhookSecret,
-} from '../../domain/webhook.ts';
-import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
   IdempotencyClaim,
@@ -112,9 +103,8 @@ class SqliteJobStore implements JobStore {
   readonly #kysely: Kysely<SqliteDatabaseSchema>;
   readonly #statements: SqliteStatements;
   readonly #notifier = new JobAvailableNotifier();
-  /** Same mechanism, for "a webhook delivery may be due": raised after status changes. */
-  readonly #webhookNotifier = new JobAvailableNotifier();
-  readonly #webhooks: SqliteWebhooks;
+  /** The webhook outbox (queries in sqlite-webhooks.ts; its rows are written by triggers). */
+  readonly webhooks: SqliteWebhooks;
   readonly #recover: (now: number) => RecoveryReport;
   readonly #inserts: GroupCommit<NewJob, unknown>;
   readonly #insertOnce: (job: NewJob, idempotency: IdempotencyClaim) => InsertOnceRows;
@@ -123,7 +113,7 @@ class SqliteJobStore implements JobStore {
     this.#database = database;
     this.#kysely = new Kysely<SqliteDatabaseSchema>({ dialect: new SqliteDialect({ database }) });
     this.#statements = prepareSqliteStatements(database);
-    this.#webhooks = new SqliteWebhooks(database);
+    this.webhooks = new SqliteWebhooks(database);
     const statements = this.#statements;
     const insertOne = (job: NewJob): unknown =>
       statements.insertJob.get({
@@ -145,7 +135,7 @@ class SqliteJobStore implements JobStore {
       (job) => insertMany.immediate([job])[0],
       () => {
         this.#notifier.notify();
-        this.#webhookNotifier.notify();
+        this.webhooks.notifyPending();
       },
     );
     const insertOnce = database.transaction((job: NewJob, idempotency: IdempotencyClaim): InsertOnceRows => {
@@ -178,7 +168,7 @@ class SqliteJobStore implements JobStore {
 
   async close(): Promise<void> {
     this.#notifier.clear();
-    this.#webhookNotifier.clear();
+    this.webhooks.clearListeners();
     if (!this.#database.open) return;
     this.#inserts.flush();
     await this.#kysely.destroy();
@@ -211,7 +201,7 @@ class SqliteJobStore implements JobStore {
       return { created: false, job: jobFromRow(outcome.row), requestHash };
     }
     this.#notifier.notify();
-    this.#webhookNotifier.notify();
+    this.webhooks.notifyPending();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -246,7 +236,7 @@ class SqliteJobStore implements JobStore {
     const row = this.#statements.claimNext.get({ workerId, leaseExpiresAt: now + leaseMs, now });
     if (row === undefined) return undefined;
     const job = jobFromRow(row);
-    if (job.callbackUrl !== null && job.callbackEvents === 'changes') this.#webhookNotifier.notify();
+    if (job.callbackUrl !== null && job.callbackEvents === 'changes') this.webhooks.notifyPending();
     return job;
   }
 
@@ -291,7 +281,7 @@ class SqliteJobStore implements JobStore {
     // the job's attempts or deadline, and both compare-and-set on status and lease owner.
     if (retryAt !== undefined && this.#statements.retryJob.run({ ...attempt, retryAt }).changes > 0) {
       this.#notifier.notify();
-      this.#webhookNotifier.notify();
+      this.webhooks.notifyPending();
       return true;
     }
     return this.#changed(this.#statements.failJob.run(attempt).changes);
@@ -313,7 +303,7 @@ class SqliteJobStore implements JobStore {
       .returningAll()
       .executeTakeFirst();
     if (cancelled !== undefined) {
-      this.#webhookNotifier.notify();
+      this.webhooks.notifyPending();
       return jobFromRow(cancelled);
     }
     return this.getJob(id);
@@ -348,7 +338,7 @@ class SqliteJobStore implements JobStore {
 
   /** A status change may have written outbox rows (its triggers did): wake the delivery loop. */
   #changed(changes: number): boolean {
-    if (changes > 0) this.#webhookNotifier.notify();
+    if (changes > 0) this.webhooks.notifyPending();
     return changes > 0;
   }
 
@@ -390,78 +380,6 @@ class SqliteJobStore implements JobStore {
 
   async deleteAsset(id: string): Promise<boolean> {
     return deleteSqliteAsset(this.#kysely, id);
-  }
-
-  // --- webhook outbox (queries in sqlite-webhooks.ts; rows written by triggers) ---------------
-
-  async claimWebhookDeliveries(
-    owner: string,
-    now: number,
-    leaseMs: number,
-    limit: number,
-  ): Promise<WebhookDelivery[]> {
-    return this.#webhooks.claim(owner, now, leaseMs, limit);
-  }
-
-  async fixWebhookPayload(
-    id: string,
-    owner: string,
-    payload: string,
-    now: number,
-  ): Promise<string | undefined> {
-    return this.#webhooks.fixPayload(id, owner, payload, now);
-  }
-
-  async recordWebhookAttempt(
-    attempt: WebhookAttempt,
-    owner: string,
-    decision: WebhookAttemptDecision,
-  ): Promise<boolean> {
-    const recorded = this.#webhooks.record(attempt, owner, decision);
-    if (recorded && decision.state === 'pending') this.#webhookNotifier.notify();
-    return recorded;
-  }
-
-  async insertWebhookDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
-    const inserted = this.#webhooks.insert(delivery);
-    this.#webhookNotifier.notify();
-    return inserted;
-  }
-
-  async getWebhookDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
-    return this.#webhooks.get(id);
-  }
-
-  async listWebhookDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
-    return this.#webhooks.list(jobId);
-  }
-
-  async nextWebhookDueAt(): Promise<number | undefined> {
-    return this.#webhooks.nextDueAt();
-  }
-
-  onWebhookPending(listener: () => void): () => void {
-    return this.#webhookNotifier.subscribe(listener);
-  }
-
-  async insertWebhookSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
-    this.#webhooks.insertSecret(secret, retireOthersAt);
-  }
-
-  async listWebhookSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
-    return this.#webhooks.listSecrets(keyId, now);
-  }
-
-  async setWebhookEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
-    this.#webhooks.setEndpoint(keyId, url, now);
-  }
-
-  async getWebhookEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
-    return this.#webhooks.getEndpoint(keyId);
-  }
-
-  async disableWebhookEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
-    return this.#webhooks.disableEndpoint(keyId, reason, now);
   }
 }
 

@@ -8,6 +8,8 @@ import type {
   WebhookEndpoint,
   WebhookSecret,
 } from '../../domain/webhook.ts';
+import type { WebhookOutbox } from '../webhook-outbox.ts';
+import { JobAvailableNotifier } from './job-available-notifier.ts';
 import {
   webhookAttemptFromRow,
   webhookDeliveryFromRow,
@@ -86,12 +88,16 @@ const sql = {
     WHERE key_id = @keyId AND disabled_at IS NULL`,
 } as const;
 
-/** The outbox half of the SQLite store; `SqliteJobStore` delegates its webhook methods here. */
-export class SqliteWebhooks {
+/**
+ * The SQLite WebhookOutbox (`store.webhooks`). The store raises `notifyPending()` after status
+ * changes that may have written deliveries, so the delivery loop wakes at once.
+ */
+export class SqliteWebhooks implements WebhookOutbox {
   readonly #claim: (owner: string, now: number, leaseMs: number, limit: number) => unknown[];
   readonly #statements;
   readonly #record: (attempt: WebhookAttempt, owner: string, decision: WebhookAttemptDecision) => boolean;
   readonly #insertSecret: (secret: WebhookSecret, retireOthersAt: number | null) => void;
+  readonly #notifier = new JobAvailableNotifier();
 
   constructor(database: BetterSqlite3.Database) {
     const statements = {
@@ -145,33 +151,60 @@ export class SqliteWebhooks {
     this.#insertSecret = (secret, retireOthersAt) => insertSecret.immediate(secret, retireOthersAt);
   }
 
-  claim(owner: string, now: number, leaseMs: number, limit: number): WebhookDelivery[] {
+  /** A hint that a delivery may be due (after a status change in this process). */
+  notifyPending(): void {
+    this.#notifier.notify();
+  }
+
+  /** Drops every listener (the store is closing). */
+  clearListeners(): void {
+    this.#notifier.clear();
+  }
+
+  onPending(listener: () => void): () => void {
+    return this.#notifier.subscribe(listener);
+  }
+
+  async claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
     return this.#claim(owner, now, leaseMs, limit).map(webhookDeliveryFromRow);
   }
 
-  fixPayload(id: string, owner: string, payload: string, now: number): string | undefined {
+  async fixPayload(id: string, owner: string, payload: string, now: number): Promise<string | undefined> {
     const stored: unknown = this.#statements.fixPayload.get({ id, owner, payload, now });
     return typeof stored === 'string' ? stored : undefined;
   }
 
-  record(attempt: WebhookAttempt, owner: string, decision: WebhookAttemptDecision): boolean {
-    return this.#record(attempt, owner, decision);
+  async recordAttempt(
+    attempt: WebhookAttempt,
+    owner: string,
+    decision: WebhookAttemptDecision,
+  ): Promise<boolean> {
+    const recorded = this.#record(attempt, owner, decision);
+    if (recorded && decision.state === 'pending') this.notifyPending();
+    return recorded;
   }
 
-  insert(delivery: NewWebhookDelivery): WebhookDelivery {
-    return webhookDeliveryFromRow(
+  async insertDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
+    const inserted = webhookDeliveryFromRow(
       this.#statements.insertDelivery.get({ ...delivery, automatic: delivery.automatic ? 1 : 0 }),
     );
+    this.notifyPending();
+    return inserted;
   }
 
-  get(id: string): WebhookDeliveryWithAttempts | undefined {
+  async getDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
     const row = this.#statements.getDelivery.get(id);
     if (row === undefined) return undefined;
     const attempts = this.#statements.attemptsOf.all(id).map(webhookAttemptFromRow);
     return { ...webhookDeliveryFromRow(row), attemptLog: attempts };
   }
 
-  list(jobId: string): WebhookDeliveryWithAttempts[] {
+  async listDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
     const attempts = this.#statements.attemptsOfJob.all(jobId).map(webhookAttemptFromRow);
     return this.#statements.listDeliveries.all(jobId).map((row) => {
       const delivery = webhookDeliveryFromRow(row);
@@ -179,30 +212,30 @@ export class SqliteWebhooks {
     });
   }
 
-  nextDueAt(): number | undefined {
+  async nextDueAt(): Promise<number | undefined> {
     const due: unknown = this.#statements.nextDue.get();
     return due === null || due === undefined ? undefined : Number(due);
   }
 
-  insertSecret(secret: WebhookSecret, retireOthersAt: number | null): void {
+  async insertSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
     this.#insertSecret(secret, retireOthersAt);
   }
 
-  listSecrets(keyId: string, now: number): WebhookSecret[] {
+  async listSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
     return this.#statements.listSecrets.all({ keyId, now }).map(webhookSecretFromRow);
   }
 
-  setEndpoint(keyId: string, url: string | null, now: number): void {
+  async setEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
     if (url === null) this.#statements.deleteEndpoint.run(keyId);
     else this.#statements.upsertEndpoint.run({ keyId, url, now });
   }
 
-  getEndpoint(keyId: string): WebhookEndpoint | undefined {
+  async getEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
     const row = this.#statements.getEndpoint.get(keyId);
     return row === undefined ? undefined : webhookEndpointFromRow(row);
   }
 
-  disableEndpoint(keyId: string, reason: string, now: number): boolean {
+  async disableEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
     return this.#statements.disableEndpoint.run({ keyId, reason, now }).changes > 0;
   }
 }

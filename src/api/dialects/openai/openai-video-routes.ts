@@ -67,14 +67,9 @@ function registerRoutes(app: FastifyInstance, context: ApiContext): void {
       schema: { ...videoSchemas.retrieve, summary: 'Server-Sent Events: the video object as it changes' },
     },
     async (request, reply) => {
-      const { job: first } = await ownVideo(request);
-      let current: Job | undefined = first;
       await streamJobEvents(request, reply, {
-        load: async () => {
-          const job = current ?? (await reload(first));
-          current = undefined;
-          return job;
-        },
+        job: (await ownVideo(request)).job,
+        reload,
         queuePosition: (job) => context.jobs.queuePosition(job),
         render: async (job) => render(job),
       });

@@ -129,14 +129,9 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
       },
     },
     async (request, reply) => {
-      const first = await ownJob(request);
-      let current: Job | undefined = first;
       await streamJobEvents(request, reply, {
-        load: async () => {
-          const job = current ?? (await reload(first));
-          current = undefined;
-          return job;
-        },
+        job: await ownJob(request),
+        reload,
         queuePosition: (job) => context.jobs.queuePosition(job),
         render: async (job, position) => renderStatus(job, position, context.publicUrl()),
       });
