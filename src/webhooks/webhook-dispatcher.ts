@@ -93,7 +93,12 @@ export class WebhookDispatcher {
         const free = this.#options.concurrency - this.#inFlight.size;
         if (free <= 0) break;
         const leaseMs = this.#options.sender.timeoutMs * 2 + 5_000;
-        const claimed = await this.#options.store.webhooks.claimDeliveries(this.id, this.#now(), leaseMs, free);
+        const claimed = await this.#options.store.webhooks.claimDeliveries(
+          this.id,
+          this.#now(),
+          leaseMs,
+          free,
+        );
         for (const delivery of claimed) this.#track(this.#deliver(delivery, leaseMs));
         if (claimed.length === free) this.#drainAgain = true;
       } while (this.#drainAgain && !this.#stopped);
