@@ -1,14 +1,18 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { defaultCatalog } from './catalog/model-catalog.ts';
+import { unitPriceOf, withPrices } from './catalog/price-table.ts';
+import { KeyAdministration } from './keys/key-administration.ts';
+import { KeyPolicy } from './usage/key-policy.ts';
+import { UsageReports } from './usage/usage-reports.ts';
 import type { Config } from './config.ts';
 import { createAuthenticator } from './api/auth.ts';
 import type { ApiContext } from './api/api-context.ts';
 import { buildServer } from './api/server.ts';
 import { AssetService } from './assets/asset-service.ts';
 import { createEngines } from './engines/engine-registry.ts';
+import { EngineRouter } from './engines/engine-router.ts';
 import { InputPreparer } from './inputs/input-preparer.ts';
 import { inspectMedia } from './inputs/media-inspect.ts';
 import { mediaReferenceIssues } from './inputs/reference-checks.ts';
@@ -34,8 +38,18 @@ import { defaultRetrySchedule } from './webhooks/retry-schedule.ts';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.ts';
 import { WebhookSecrets } from './webhooks/webhook-secrets.ts';
 import { CallbackService } from './webhooks/callback-service.ts';
+import type { Artifact, Job } from './domain/job.ts';
+import { instrumentRunner } from './observability/instrumented-runner.ts';
+import { createLogger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { OutputRetention } from './retention/output-retention.ts';
+import { RetentionSweeper } from './retention/retention-sweeper.ts';
+import { s3MediaOrigins } from './security/security-headers.ts';
 
 export const version = '0.1.0';
+
+/** How long a provider may take to fetch an input we published for it (it fetches at submit). */
+const upstreamInputUrlSeconds = 6 * 3600;
 
 /** A running Reelgate process: the API, optionally a worker, and what they share. */
 export interface Application {
@@ -48,6 +62,8 @@ export interface Application {
   readonly url: string;
   /** A key created at this start because none existed; its secret is shown once. */
   readonly createdKey: CreatedKey | undefined;
+  /** The cleanup loop (worker processes with retention on); `sweep()` runs one pass now. */
+  readonly retention: RetentionSweeper | undefined;
   /** Graceful stop: no new requests or claims, running jobs get the grace period. */
   close(): Promise<void>;
 }
@@ -56,11 +72,14 @@ export interface StartOptions {
   /** Serve the HTTP API (false for a worker-only process). */
   readonly api: boolean;
   readonly logger?: Logger;
+  /** Clock (epoch ms) for output expiry, signed URL lifetimes and retention; tests move it on. */
+  readonly now?: () => number;
 }
 
 /** Builds and starts every part of the process that the config and options ask for. */
 export async function startApplication(config: Config, options: StartOptions): Promise<Application> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
   const store = await openStore(config, {
     onError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
   });
@@ -69,7 +88,20 @@ export async function startApplication(config: Config, options: StartOptions): P
   let publicUrl = config.publicUrl;
   const signer = new UrlSigner(await loadOrCreateSigningSecret(config.dataDir, config.urlSigningSecret));
   const blobStore = await openBlobStore(config, { publicUrl: () => publicUrl, signer });
-  const catalog = defaultCatalog();
+  // Retention: a URL never outlives its output, and an expired output has no URL at all.
+  const outputs = new OutputRetention({
+    outputTtlMs: config.retention.outputTtlMs,
+    urlTtlSeconds: config.urlTtlSeconds,
+    now,
+  });
+  const artifactUrl = async (artifact: Artifact, job: Job) => {
+    const ttlSeconds = outputs.urlTtlSeconds(job);
+    return ttlSeconds === undefined ? undefined : blobStore.url(artifact.blobKey, ttlSeconds);
+  };
+  const metrics = config.metricsEnabled ? new Metrics(store) : undefined;
+  // ComfyUI's models are offered only where ComfyUI servers are configured.
+  // The operator's prices (REELGATE_PRICES) over the catalog's: every price shown or quoted is these.
+  const catalog = withPrices(defaultCatalog({ comfyui: config.comfyui !== undefined }), config.usage.prices);
 
   // The worker renders and probes outputs; the API inspects uploaded assets.
   const binaries = resolveFfmpegBinaries({
@@ -78,8 +110,8 @@ export async function startApplication(config: Config, options: StartOptions): P
     searchPath: config.searchPath,
   });
 
-  // Content safety: prompt rules at submit; the classifier thread starts on a worker's first check.
-  const safety = createContentSafety(config.safety, { ffmpeg: binaries.ffmpeg });
+  // Content safety: prompt rules at submit; a worker process loads the classifier at start.
+  const safety = createContentSafety(config.safety, { ffmpeg: binaries.ffmpeg, logger });
 
   let worker: Worker | undefined;
   if (config.worker.enabled) {
@@ -90,10 +122,30 @@ export async function startApplication(config: Config, options: StartOptions): P
       getAsset: (id) => store.getAsset(id),
       inspect: (file, expectedKind, signal) => inspectMedia(binaries, file, { expectedKind, signal }),
     });
-    const engines = createEngines({ binaries });
+    const engines = createEngines({
+      binaries,
+      comfyui: config.comfyui,
+      logger,
+      upstream: {
+        settings: config.upstream,
+        dependencies: {
+          specOf: (model) => catalog.find(model)?.spec,
+          // Inputs go to a provider by URL only when REELGATE_UPSTREAM_INPUT_URLS says it can reach us.
+          publishInput: async (file, key, contentType) => {
+            await blobStore.put(key, { path: file }, contentType);
+            return blobStore.url(key, upstreamInputUrlSeconds);
+          },
+        },
+      },
+    });
+    const router = new EngineRouter({
+      engines,
+      routes: config.routes,
+      modelOf: (model) => catalog.get(model).spec,
+    });
     const watermarkFont = locateFont();
     const pipeline = new Pipeline({
-      engineFor: (model) => engines.get(catalog.get(model).spec.defaultEngine),
+      engineFor: (model) => router.engineFor(model),
       blobStore,
       prepareInputs: (job, workdir, signal) => inputs.prepare(job, workdir, signal),
       probeVideo: (file, signal) => probeVideoFacts(binaries, file, signal),
@@ -105,13 +157,14 @@ export async function startApplication(config: Config, options: StartOptions): P
     });
     worker = new Worker({
       store,
-      runner: pipeline,
+      runner: metrics === undefined ? pipeline : instrumentRunner(pipeline, metrics),
       logger,
       concurrency: config.worker.concurrency,
       leaseMs: config.worker.leaseMs,
       pollMs: config.worker.pollMs,
     });
     logger.info({ ffmpeg: binaries.ffmpeg, source: binaries.source, workerId: worker.id }, 'worker ready');
+    safety.warm();
   }
 
   const webhookSecrets = new WebhookSecrets(store);
@@ -119,6 +172,8 @@ export async function startApplication(config: Config, options: StartOptions): P
 
   let server: FastifyInstance | undefined;
   if (options.api) {
+    // Per-key limits: request windows at authentication, admission (queued, spend) at submit.
+    const keyPolicy = new KeyPolicy({ usage: store.usage, defaults: config.usage.defaultLimits, now });
     const context: ApiContext = {
       catalog,
       jobs: new JobService({
@@ -126,6 +181,8 @@ export async function startApplication(config: Config, options: StartOptions): P
         blobStore,
         maxAttempts: config.worker.maxAttempts,
         screenPrompt: safety.screenPrompt,
+        priceOf: (request) => unitPriceOf(catalog.get(request.model).spec, request),
+        admissionFor: (ownerKeyId) => keyPolicy.admissionFor(ownerKeyId),
         mediaIssues: (request, ownerKeyId) =>
           mediaReferenceIssues(request, {
             allow: config.fetch.allow,
@@ -133,13 +190,14 @@ export async function startApplication(config: Config, options: StartOptions): P
             ownsAsset: async (id) => (await store.getAsset(id))?.ownerKeyId === ownerKeyId,
           }),
       }),
-      authenticate: createAuthenticator(store),
+      authenticate: createAuthenticator(store, keyPolicy),
       publicUrl: () => publicUrl,
-      artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
+      artifactUrl,
+      outputs,
       drawSeed: randomSeed,
       blobStore,
       urlTtlSeconds: config.urlTtlSeconds,
-      now: Date.now,
+      now,
       assets: new AssetService({
         store,
         blobStore,
@@ -149,8 +207,15 @@ export async function startApplication(config: Config, options: StartOptions): P
         logger,
       }),
       callbacks: new CallbackService({ store, secrets: webhookSecrets, maxAttempts: retrySchedule.length }),
+      keyPolicy,
+      keyAdministration: new KeyAdministration({ store, now }),
+      usageReports: new UsageReports(store.usage),
     };
-    server = await buildServer({ context, store, blobStore, signer, logger, version });
+    const http = {
+      corsOrigins: config.corsOrigins,
+      mediaOrigins: config.storage.kind === 's3' ? s3MediaOrigins(config.storage.connection.endpoint) : [],
+    };
+    server = await buildServer({ context, store, blobStore, signer, logger, version, metrics, http });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address();
     if (config.publicUrlDerived && typeof address === 'object' && address !== null) {
@@ -159,16 +224,20 @@ export async function startApplication(config: Config, options: StartOptions): P
   }
   worker?.start();
 
+  // Cleanup runs where the work happens (worker processes); several at once is harmless.
+  let retention: RetentionSweeper | undefined;
+  if (config.worker.enabled && config.retention.enabled) {
+    retention = new RetentionSweeper({ store, blobStore, logger, now, ...config.retention });
+    retention.start();
+  }
+
   // Any process may send webhooks: deliveries are leased, so several senders never send one twice.
   let webhooks: WebhookDispatcher | undefined;
   if (config.webhooks.enabled) {
     webhooks = new WebhookDispatcher({
       store,
       secrets: webhookSecrets,
-      render: createCallbackRenderer({
-        catalog,
-        artifactUrl: (artifact) => blobStore.url(artifact.blobKey, config.urlTtlSeconds),
-      }),
+      render: createCallbackRenderer({ catalog, artifactUrl }),
       sender: {
         allow: config.fetch.allow,
         allowHttp: config.fetch.allowHttp,
@@ -178,6 +247,12 @@ export async function startApplication(config: Config, options: StartOptions): P
       pollMs: config.webhooks.pollMs,
       concurrency: config.webhooks.concurrency,
       logger,
+      ...(metrics === undefined
+        ? {}
+        : {
+            onAttempt: (delivery, outcome) =>
+              metrics.callbackAttempts.inc({ format: delivery.format, outcome }),
+          }),
     });
     webhooks.start();
   }
@@ -190,9 +265,11 @@ export async function startApplication(config: Config, options: StartOptions): P
     logger,
     url: publicUrl,
     createdKey,
+    retention,
     async close() {
       if (server !== undefined) await closeWithin(server, config.worker.shutdownGraceMs);
       await worker?.stop(config.worker.shutdownGraceMs);
+      await retention?.stop();
       await webhooks?.stop(config.webhooks.timeoutMs);
       await safety.close();
       await store.close();

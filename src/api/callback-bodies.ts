@@ -29,7 +29,7 @@ export function createCallbackRenderer(context: CallbackContext): CallbackBodyRe
         return renderTask(
           job,
           await arkTask(job, context),
-          video === undefined ? undefined : await context.artifactUrl(video),
+          video === undefined ? undefined : await context.artifactUrl(video, job),
         );
       }
       case 'runcomfy':
@@ -61,11 +61,11 @@ async function runflowCallback(job: Job, context: CallbackContext) {
   const run = renderRun(job, {
     spec: context.catalog.find(job.model)?.spec,
     videoUrl:
-      video === undefined || job.status !== 'succeeded' ? undefined : await context.artifactUrl(video),
+      video === undefined || job.status !== 'succeeded' ? undefined : await context.artifactUrl(video, job),
     lastFrameUrl:
       lastFrame === undefined || job.status !== 'succeeded'
         ? undefined
-        : await context.artifactUrl(lastFrame),
+        : await context.artifactUrl(lastFrame, job),
   });
   const output =
     run.status_code === 'succeeded'
@@ -90,8 +90,8 @@ async function arkTask(job: Job, context: CallbackContext) {
   const video = succeededArtifact(job, 'video');
   const lastFrame = job.request.returnLastFrame ? succeededArtifact(job, 'last_frame') : undefined;
   return renderArkTask(job, context.catalog.find(job.model)?.spec, {
-    videoUrl: video === undefined ? undefined : await context.artifactUrl(video),
-    lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
+    videoUrl: video === undefined ? undefined : await context.artifactUrl(video, job),
+    lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame, job),
   });
 }
 
@@ -110,7 +110,7 @@ async function runComfyCallback(job: Job, context: CallbackContext) {
     created_at: new Date(job.createdAt).toISOString(),
     finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
   };
-  if (video !== undefined) return { ...base, output: { video: await context.artifactUrl(video) } };
+  if (video !== undefined) return { ...base, output: { video: await context.artifactUrl(video, job) } };
   if (status === 'failed') {
     const error = job.error ?? { code: 'internal_error', message: 'the request failed' };
     return { ...base, error: { type: error.code, message: error.message } };
@@ -140,7 +140,7 @@ async function neutralCallback(job: Job, context: CallbackContext) {
     id: job.id,
     status: job.status,
     model: job.model,
-    ...(video === undefined ? {} : { video_url: await context.artifactUrl(video) }),
+    ...(video === undefined ? {} : { video_url: await context.artifactUrl(video, job) }),
     error: job.error,
     created_at: new Date(job.createdAt).toISOString(),
     finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),

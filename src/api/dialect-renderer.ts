@@ -19,6 +19,7 @@ export const neutralErrorRenderer: ErrorRenderer = (error) => ({
       message: error.message,
       ...(error.field === undefined ? {} : { field: error.field }),
       ...(error.issues.length === 0 ? {} : { issues: error.issues }),
+      ...(error.details === undefined ? {} : { details: error.details }),
     },
   },
 });

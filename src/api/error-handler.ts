@@ -9,10 +9,12 @@ import { neutralErrorRenderer } from './dialect-renderer.ts';
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = toClientError(error);
+    const appError = toClientError(error, request);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     const render = request.routeOptions.config.renderError ?? neutralErrorRenderer;
     const rendered = render(appError, request);
+    if (appError.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', appError.retryAfterSeconds);
     void reply.status(rendered.status).send(rendered.body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -24,11 +26,16 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
-function toClientError(error: FastifyError): AppError {
+function toClientError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
   const status = error.statusCode ?? 500;
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
-    return new AppError('payload_too_large', 'the request body is larger than the 64 MB limit');
+    // Limits differ per route (src/security/body-limits.ts): name the one this route has.
+    const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 0;
+    return new AppError(
+      'payload_too_large',
+      `the request body is larger than this route's ${formatBytes(limit)} limit`,
+    );
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new AppError('invalid_json', `the request body is not valid JSON: ${error.message}`, {
@@ -49,4 +56,10 @@ function toClientError(error: FastifyError): AppError {
     return new AppError('invalid_json', error.message, { status });
   }
   return new AppError('internal_error', 'internal server error');
+}
+
+/** 67108864 → "64 MB", 1048576 → "1 MB", 1536 → "1536 bytes". */
+function formatBytes(bytes: number): string {
+  const megabytes = bytes / (1024 * 1024);
+  return Number.isInteger(megabytes) && megabytes > 0 ? `${megabytes} MB` : `${bytes} bytes`;
 }

@@ -245,6 +245,18 @@ describe('signed URL checks', () => {
     expect(response.status).toBe(404);
     expect((await errorCode(response)).code).toBe('not_found');
   });
+
+  it('answers 410, not 403, for an expired URL whose file was deleted', async () => {
+    await store.put('outputs/job_8/video.mp4', { stream: Readable.from([Buffer.from('x')]) }, 'video/mp4');
+    const url = await store.url('outputs/job_8/video.mp4', 60);
+    await store.delete('outputs/job_8/video.mp4');
+    clock = start + 61_000;
+    const response = await fetch(url);
+    expect(response.status).toBe(410);
+    const body = await errorCode(response);
+    expect(body.code).toBe('output_expired');
+    expect(body.message).toMatch(/expired and been deleted/);
+  });
 });
 
 describe('path traversal', () => {

@@ -5,12 +5,15 @@ import { AppError } from '../domain/app-error.ts';
 import { isSafeBlobKey } from '../storage/blob-store.ts';
 import type { BlobInfo, BlobStore, ByteRange } from '../storage/blob-store.ts';
 import type { UrlSigner } from '../storage/url-signer.ts';
+import { describeDuration } from '../retention/output-retention.ts';
 
 export interface FileRoutesOptions {
   readonly blobStore: BlobStore;
   readonly signer: UrlSigner;
   /** Clock in epoch milliseconds, for URL expiry. */
   readonly now?: () => number;
+  /** How long outputs are kept after their job finished, for the message of a 410. */
+  readonly outputTtlMs?: number;
 }
 
 /** How a Range header applies to a blob of a given size. */
@@ -34,9 +37,12 @@ const singleRange = /^bytes=(\d*)-(\d*)$/i;
  * /v1/files/<key>?expires=…&signature=…`. No API key: the signature is the credential, so a URL
  * can be given to a browser, a video player or a webhook consumer as is.
  *
- * Every refusal is an AppError for the app's error handler: a missing, malformed, forged or
- * expired signature is `invalid_signature` (403) and says which; an unknown key is `not_found`
- * (404), checked only after the signature so that nobody can probe which keys exist. A single
+ * Every refusal is an AppError for the app's error handler: a missing, malformed or forged
+ * signature is `invalid_signature` (403) and says which. An expired URL whose file is gone
+ * answers `output_expired` (410): URLs never outlive their output, so the file expired and the
+ * retention sweep deleted it. An expired URL whose file is still stored is 403 with "ask the API
+ * for a fresh URL"; a live URL for a key that holds nothing is `not_found` (404). Keys are only
+ * looked up after the signature checks out, so nobody can probe which keys exist. A single
  * byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) is served as 206; a range past the end is 416
  * with a Content-Range that states the size; multiple or malformed ranges are ignored and the whole
  * file is served, as RFC 9110 allows. Bodies are streamed from the store, never buffered.
@@ -47,11 +53,22 @@ export async function registerFileRoutes(app: FastifyInstance, options: FileRout
   const serve = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const key = paramsSchema.parse(request.params)['*'];
     const nowMs = now();
-    const expires = checkSignature(options.signer, key, request.query, nowMs);
+    const { expires, expired } = checkSignature(options.signer, key, request.query, nowMs);
     // A valid signature implies a safe key (url() refuses others); this guards the store anyway.
     if (!isSafeBlobKey(key)) throw new AppError('not_found', `no file ${JSON.stringify(key)}`);
     const info = await options.blobStore.stat(key);
-    if (info === undefined) throw new AppError('not_found', `no file ${key}`);
+    if (info === undefined) {
+      // An expired URL of a missing file was for a file that existed and expired with it (URLs
+      // never outlive their output); a live URL may be for one that never was stored.
+      if (expired) throw fileGone(options.outputTtlMs);
+      throw new AppError('not_found', `no file ${key}`);
+    }
+    if (expired) {
+      throw new AppError(
+        'invalid_signature',
+        `this file URL expired at ${new Date(expires * 1000).toISOString()}; ask the API for a fresh URL`,
+      );
+    }
 
     const etag = entityTag(info);
     const headers: Record<string, string> = {
@@ -143,8 +160,25 @@ export function parseRangeHeader(header: string | undefined, size: number): Rang
   return { kind: 'partial', range: { start, end } };
 }
 
-/** Verifies the URL's query against the key; returns the expiry in epoch seconds. */
-function checkSignature(signer: UrlSigner, key: string, query: unknown, nowMs: number): number {
+/** The 410 for a signed file that is no longer stored. */
+function fileGone(outputTtlMs: number | undefined): AppError {
+  const kept =
+    outputTtlMs === undefined
+      ? ''
+      : `; outputs are kept for ${describeDuration(outputTtlMs)} after their job finishes`;
+  return new AppError('output_expired', `this file has expired and been deleted${kept}`);
+}
+
+/**
+ * Verifies the URL's query against the key: throws for a malformed or forged one, else returns
+ * its expiry (epoch seconds) and whether that has passed.
+ */
+function checkSignature(
+  signer: UrlSigner,
+  key: string,
+  query: unknown,
+  nowMs: number,
+): { expires: number; expired: boolean } {
   const parsed = querySchema.safeParse(query);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -157,19 +191,13 @@ function checkSignature(signer: UrlSigner, key: string, query: unknown, nowMs: n
   }
   const expires = Number(parsed.data.expires);
   const verdict = signer.verify(key, expires, parsed.data.signature, nowMs);
-  if (verdict === 'expired') {
-    throw new AppError(
-      'invalid_signature',
-      `this file URL expired at ${new Date(expires * 1000).toISOString()}; ask the API for a fresh URL`,
-    );
-  }
   if (verdict === 'invalid') {
     throw new AppError(
       'invalid_signature',
       'this file URL has an invalid signature: it was not issued for this file and expiry',
     );
   }
-  return expires;
+  return { expires, expired: verdict === 'expired' };
 }
 
 /** The Range to honour, after `If-Range`: a range is only valid against the same version. */

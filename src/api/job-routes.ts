@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Job } from '../domain/job.ts';
 import type { DeliveryView } from '../webhooks/callback-service.ts';
+import { jobCost } from '../usage/job-cost.ts';
+import type { JobCost } from '../usage/job-cost.ts';
 import type { ApiContext } from './api-context.ts';
 import { renderDeliveryRecord } from './dialects/runflow/runflow-callback-routes.ts';
 import { streamJobEvents } from './live-status.ts';
@@ -66,7 +68,7 @@ export async function renderJob(job: Job, queuePosition: number | undefined, con
   for (const artifact of job.status === 'succeeded' ? (job.result?.artifacts ?? []) : []) {
     outputs.push({
       role: artifact.role,
-      url: await context.artifactUrl(artifact),
+      url: await context.artifactUrl(artifact, job),
       content_type: artifact.contentType,
       bytes: artifact.bytes,
       width: artifact.width,
@@ -87,10 +89,30 @@ export async function renderJob(job: Job, queuePosition: number | undefined, con
     stage: job.stage,
     attempt: job.attempt,
     outputs,
+    // When the outputs are deleted (retention); after that they are listed without a URL.
+    outputs_expire_at: outputsExpireAt(job, context),
     metadata: job.result?.metadata ?? null,
     error: job.error,
+    cost: renderCost(jobCost(job, context.catalog.find(job.model)?.spec)),
+    // The input as accepted, in the vocabulary of the dialect that created the job.
+    input: job.input,
     created_at: new Date(job.createdAt).toISOString(),
     started_at: job.startedAt === null ? null : new Date(job.startedAt).toISOString(),
     finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
   };
+}
+
+/** The price quoted at submit and what the job is billed: nothing unless it succeeded. */
+function renderCost(cost: JobCost) {
+  return {
+    currency: 'USD',
+    unit_price_usd: cost.unitPriceUsd,
+    billable_seconds: cost.billableSeconds,
+    amount_usd: cost.amountUsd,
+  };
+}
+
+function outputsExpireAt(job: Job, context: ApiContext): string | null {
+  const expiresAt = job.status === 'succeeded' ? context.outputs.expiresAt(job) : undefined;
+  return expiresAt === undefined ? null : new Date(expiresAt).toISOString();
 }

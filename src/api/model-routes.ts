@@ -46,6 +46,8 @@ function describeModel(model: CatalogModel) {
     base_price_usd: basePrice,
     price_unit: 'second',
     prices_per_second_usd: spec.pricePerSecondUsd,
+    // With generated audio (the same unless the operator priced it apart, REELGATE_PRICES).
+    audio_prices_per_second_usd: spec.audioPricePerSecondUsd ?? spec.pricePerSecondUsd,
     capabilities: {
       modes: modesAccepting({
         images: spec.fields.images !== undefined,
@@ -55,6 +57,9 @@ function describeModel(model: CatalogModel) {
     },
     engine: spec.defaultEngine,
     input_schema: spec.inputSchema,
+    // Which input field carries each common meaning (the seeds disagree: prompt / text, …), so
+    // that clients such as the CLI can fill in any model's input.
+    fields: spec.fields,
     output_schema: spec.outputSchema,
   };
 }

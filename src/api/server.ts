@@ -9,6 +9,7 @@ import type { UrlSigner } from '../storage/url-signer.ts';
 import type { ApiContext } from './api-context.ts';
 import { registerAssetRoutes } from './asset-routes.ts';
 import { registerJobRoutes } from './job-routes.ts';
+import { registerNeutralJobRoutes } from './neutral-job-routes.ts';
 import { registerRunflowCallbackRoutes } from './dialects/runflow/runflow-callback-routes.ts';
 import { registerAnyFastRoutes } from './dialects/anyfast/anyfast-routes.ts';
 import { registerModelArkRoutes } from './dialects/modelark/modelark-routes.ts';
@@ -18,7 +19,20 @@ import { registerRunflowRoutes } from './dialects/runflow/runflow-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { registerFileRoutes } from './file-routes.ts';
 import { registerModelRoutes } from './model-routes.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { registerUsageRoutes } from './usage-routes.ts';
 import { registerReadinessRoute } from './readiness-route.ts';
+import { registerWebUiRoutes } from './web-ui-routes.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { registerMetricsRoutes } from '../observability/metrics-routes.ts';
+import {
+  installRequestTracing,
+  requestIdLogLabel,
+  requestIdServerOptions,
+} from '../observability/request-id.ts';
+import { installBodyLimits } from '../security/body-limits.ts';
+import { installCors } from '../security/cors.ts';
+import { installSecurityHeaders } from '../security/security-headers.ts';
 
 /** Request bodies above this are refused with 413 (the partner nodes' own cap). */
 export const bodyLimitBytes = 64 * 1024 * 1024;
@@ -30,6 +44,10 @@ export interface ServerDependencies {
   readonly signer: UrlSigner;
   readonly logger: Logger;
   readonly version: string;
+  /** Served on `/metrics` and fed with HTTP latencies; absent when metrics are off. */
+  readonly metrics?: Metrics | undefined;
+  /** CORS origins (none: CORS off) and extra origins the web UI may load media from (CSP). */
+  readonly http?: { readonly corsOrigins: readonly string[]; readonly mediaOrigins: readonly string[] };
 }
 
 /**
@@ -47,9 +65,17 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     bodyLimit: bodyLimitBytes,
     // Per-request access logs are off: at thousands of submits a second they would dominate the
     // CPU; errors are still logged by the error handler.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel }),
     routerOptions: { ignoreTrailingSlash: true },
+    // X-Request-Id accepted (when well-formed) or generated, and logged as `requestId`.
+    ...requestIdServerOptions,
   });
+  // Before any route: per-route body limits are set as routes are added.
+  installBodyLimits(app);
+  installRequestTracing(app);
+  installCors(app, dependencies.http?.corsOrigins ?? []);
+  installSecurityHeaders(app, { mediaOrigins: dependencies.http?.mediaOrigins ?? [] });
+  if (dependencies.metrics !== undefined) registerMetricsRoutes(app, dependencies.metrics);
   app.setValidatorCompiler(() => (value) => ({ value }));
   app.setSerializerCompiler(() => (value) => JSON.stringify(value));
   // Every API here takes JSON; a text body is refused with 415 instead of reaching a validator.
@@ -68,7 +94,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // staticCSP: Swagger UI's own policy (its inline bootstrap allowed by hash) replaces ours there.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { tags: ['Operations'], summary: 'Liveness and job counts' } }, async () => ({
@@ -79,7 +106,12 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
 
   await registerReadinessRoute(app, { store: dependencies.store, blobStore: dependencies.blobStore });
   await registerModelRoutes(app, dependencies.context);
-  await registerFileRoutes(app, { blobStore: dependencies.blobStore, signer: dependencies.signer });
+  await registerFileRoutes(app, {
+    blobStore: dependencies.blobStore,
+    signer: dependencies.signer,
+    now: () => dependencies.context.now(),
+    outputTtlMs: dependencies.context.outputs.outputTtlMs,
+  });
   await registerRunComfyRoutes(app, dependencies.context);
   await registerRunflowRoutes(app, dependencies.context);
   await registerAnyFastRoutes(app, dependencies.context);
@@ -87,6 +119,11 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await registerOpenAiVideoRoutes(app, dependencies.context);
   await registerAssetRoutes(app, dependencies.context);
   await registerJobRoutes(app, dependencies.context);
+  await registerNeutralJobRoutes(app, dependencies.context);
   await registerRunflowCallbackRoutes(app, dependencies.context);
+  await registerUsageRoutes(app, dependencies.context);
+  await registerAdminRoutes(app, dependencies.context);
+  // The browser UI at `/` (its pages only; see web-ui-routes.ts).
+  await registerWebUiRoutes(app);
   return app;
 }

@@ -4,6 +4,8 @@ import { validateInput, zodFromJsonSchema } from './input-validator.ts';
 import type { ModelSpec } from './model-spec.ts';
 import { seedance10ProFast } from './seedance-1-0-pro-fast.ts';
 import { seedance2Fast, seedance2Pro } from './seedance-2.ts';
+import { ltx2 } from './ltx-2.ts';
+import { wan22Flf2v14b, wan22Ti2v5b } from './wan-2-2.ts';
 
 /** A catalog entry with its validator compiled once. */
 export interface CatalogModel {
@@ -62,7 +64,11 @@ export function modelIds(spec: ModelSpec): string[] {
   return [spec.id, ...aliases.runflow, ...aliases.anyfast, ...aliases.modelark, ...aliases.openai];
 }
 
-/** The built-in catalog: the three seed models. */
-export function defaultCatalog(): ModelCatalog {
-  return new ModelCatalog([seedance2Fast, seedance2Pro, seedance10ProFast]);
+/**
+ * The built-in catalog: the three seed models, plus the models ComfyUI serves (Wan 2.2, LTX-2)
+ * when ComfyUI servers are configured — a server never advertises a model it cannot run.
+ */
+export function defaultCatalog(options: { comfyui?: boolean } = {}): ModelCatalog {
+  const comfyUiModels = options.comfyui === true ? [wan22Ti2v5b, wan22Flf2v14b, ltx2] : [];
+  return new ModelCatalog([seedance2Fast, seedance2Pro, seedance10ProFast, ...comfyUiModels]);
 }

@@ -22,6 +22,10 @@ export interface ModelSpec {
     readonly images?: string;
     readonly videos?: string;
     readonly audios?: string;
+    /** A single image URI that is the video's first frame (ComfyUI image-to-video models). */
+    readonly firstFrame?: string;
+    /** A single image URI that is the video's last frame (first + last frame models). */
+    readonly lastFrame?: string;
   };
   /**
    * Every id the model answers to, per dialect. The RunComfy path id is `id` itself; all ids of all
@@ -48,8 +52,10 @@ export interface ModelSpec {
   };
   /** The engine that runs this model unless the operator routes it elsewhere. */
   readonly defaultEngine: string;
-  /** USD per generated second, by resolution. */
+  /** USD per generated second, by resolution (without generated audio, or for both when alone). */
   readonly pricePerSecondUsd: Readonly<Partial<Record<Resolution, number>>>;
+  /** USD per second when audio is generated; absent: the same as `pricePerSecondUsd`. */
+  readonly audioPricePerSecondUsd?: Readonly<Partial<Record<Resolution, number>>>;
 }
 
 /** Every whole second from `from` to `to`. */

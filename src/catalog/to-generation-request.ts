@@ -22,7 +22,11 @@ export function toGenerationRequest(
   // Seed 000: `images`, `videos` and `audios` are all references for multimodal reference mode.
   const media = resolveGenerationMedia(
     {
-      images: mediaList(input, fields.images, 'reference_image'),
+      images: [
+        ...frameImage(input, fields.firstFrame, 'first_frame'),
+        ...frameImage(input, fields.lastFrame, 'last_frame'),
+        ...mediaList(input, fields.images, 'reference_image'),
+      ],
       videos: mediaList(input, fields.videos, 'reference_video'),
       audios: mediaList(input, fields.audios, 'reference_audio'),
     },
@@ -49,4 +53,10 @@ function mediaList(input: ValidatedInput, field: string | undefined, role: strin
   return Array.isArray(value)
     ? value.map((source, index) => ({ source: String(source), field: `${field}[${index}]`, role }))
     : [];
+}
+
+/** A single-image field with a fixed role (`first_frame_image`), when the model has one and it is set. */
+function frameImage(input: ValidatedInput, field: string | undefined, role: string): MediaReference[] {
+  const value = field === undefined ? undefined : input[field];
+  return typeof value === 'string' && field !== undefined ? [{ source: value, field, role }] : [];
 }

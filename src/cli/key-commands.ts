@@ -12,7 +12,8 @@ export function registerKeyCommands(program: Command, config: () => Config): voi
     .command('create')
     .description('create a key and print its secret (shown only once)')
     .requiredOption('--name <name>', 'a name to tell the key apart')
-    .action(async (options: { name: string }) => {
+    .option('--admin', 'an admin key: manages keys and sees every key’s jobs and usage over HTTP')
+    .action(async (options: { name: string; admin?: boolean }) => {
       const store = await openStore(config());
       try {
         if ((await store.listApiKeys()).some((key) => key.name === options.name)) {
@@ -20,8 +21,11 @@ export function registerKeyCommands(program: Command, config: () => Config): voi
           process.exitCode = 1;
           return;
         }
-        const created = await createApiKey(store, options.name);
-        console.log(`created key ${created.key.name} (${created.key.id}); its secret, shown only once:`);
+        const scope = options.admin === true ? 'admin' : 'user';
+        const created = await createApiKey(store, options.name, { scope });
+        console.log(
+          `created ${scope} key ${created.key.name} (${created.key.id}); its secret, shown only once:`,
+        );
         console.log(created.secret);
       } finally {
         await store.close();
@@ -38,7 +42,7 @@ export function registerKeyCommands(program: Command, config: () => Config): voi
           const state =
             key.revokedAt === null ? 'active' : `revoked ${new Date(key.revokedAt).toISOString()}`;
           console.log(
-            `${key.id}\t${key.name}\t${key.prefix}…\t${new Date(key.createdAt).toISOString()}\t${state}`,
+            `${key.id}\t${key.name}\t${key.scope}\t${key.prefix}…\t${new Date(key.createdAt).toISOString()}\t${state}`,
           );
         }
       } finally {

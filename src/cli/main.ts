@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from '../config.ts';
 import type { Config } from '../config.ts';
 import { registerKeyCommands } from './key-commands.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
-import { defaultCatalog } from '../catalog/model-catalog.ts';
+import { registerGenerateCommand } from './generate-command.ts';
+import { registerJobCommands } from './job-commands.ts';
 
 /**
  * `reelgate` — serve the API (with an in-process worker by default), run a worker alone, manage
@@ -25,7 +26,9 @@ function config(): Config {
 const program = new Command()
   .name('reelgate')
   .description('Self-hosted asynchronous video-generation API server')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A usage mistake (unknown option, missing argument) is bad input: exit 2, like the commands'.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 // serve and worker load the HTTP server, engines and ffmpeg lookup only when they run, so that
 // quick commands such as `keys list` start fast and work where ffmpeg is missing.
@@ -48,16 +51,20 @@ program
     await runWorker(configuration);
   });
 
-program
-  .command('models')
-  .description('list the models this server offers')
-  .action(() => {
-    for (const model of defaultCatalog().list()) {
-      console.log(`${model.spec.id}\t${model.spec.name}\t(engine: ${model.spec.defaultEngine})`);
-    }
-  });
+// The client commands (generate, jobs, models) talk to a server over HTTP through the SDK.
+registerGenerateCommand(program);
+registerJobCommands(program);
 
 registerKeyCommands(program, config);
 registerMigrateCommand(program, config);
+
+// The doctor reads the environment itself, so a bad value is one of its findings, not an exit 2.
+program
+  .command('doctor')
+  .description('check the configuration, ffmpeg, database, storage and engines, and say what is wrong')
+  .action(async () => {
+    const { runDoctor } = await import('./doctor-command.ts');
+    process.exitCode = await runDoctor();
+  });
 
 await program.parseAsync(process.argv);

@@ -41,7 +41,15 @@ export const errorCodes = {
    */
   content_policy_violation: 400,
   invalid_signature: 403,
+  /** A key's requests per minute (create or read) are used up; `retryAfterSeconds` says when to retry. */
+  rate_limited: 429,
+  /** A key already has its most queued jobs; one must start or finish first. */
+  queued_limit_reached: 429,
+  /** A key's monthly spend cap would be passed (jobs still queued or running count). */
+  spend_limit_reached: 402,
   range_not_satisfiable: 416,
+  /** The job's outputs were kept for the retention period and then deleted (REELGATE_OUTPUT_TTL_HOURS). */
+  output_expired: 410,
   engine_unavailable: 503,
   engine_failed: 500,
   output_invalid: 500,
@@ -62,6 +70,10 @@ export interface AppErrorOptions {
   retryable?: boolean;
   /** Override of the HTTP status that the code implies. */
   status?: number;
+  /** Seconds after which the same request may succeed; sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** Facts a client may act on (the limit that was hit, its window), rendered where a dialect has room. */
+  details?: Readonly<Record<string, unknown>>;
   cause?: unknown;
 }
 
@@ -71,6 +83,8 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly issues: readonly FieldIssue[];
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -80,6 +94,8 @@ export class AppError extends Error {
     this.field = options.field;
     this.issues = options.issues ?? [];
     this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 
   /** A validation error that lists every issue; the message names each field and rule. */

@@ -87,6 +87,12 @@ export interface Job {
   readonly result: JobResult | null;
   readonly error: JobError | null;
   readonly createdAt: number;
+  /**
+   * USD per billable second, quoted from the price table when the job was accepted; a job that
+   * succeeds costs this × its requested seconds, any other end costs 0. Null (or absent) for jobs
+   * stored before pricing existed.
+   */
+  readonly unitPriceUsd?: number | null;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
   readonly updatedAt: number;
@@ -106,4 +112,6 @@ export interface NewJob {
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;
   readonly createdAt: number;
+  /** The price quoted at submit (see Job.unitPriceUsd); absent when the job is not priced. */
+  readonly unitPriceUsd?: number | null;
 }

@@ -42,6 +42,11 @@ export interface GenerationTask {
   readonly images: readonly LocalMedia[];
   readonly videos: readonly LocalMedia[];
   readonly audios: readonly LocalMedia[];
+  /**
+   * The client's input as the model's catalog schema accepted it (model-specific knobs such as
+   * `negative_prompt`, `steps`, `cfg`); engines read what they understand and ignore the rest.
+   */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
 export interface EngineContext {
@@ -61,4 +66,33 @@ export interface EngineResult {
   readonly videoPath: string;
   /** What the engine knows about the output and how it was made (recorded in job metadata). */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * Set by a route of several engines (engine-router.ts): the engine that ran, and those passed
+   * over before it with the reason (recorded in the job's metadata).
+   */
+  readonly routing?: {
+    readonly engine: string;
+    readonly skipped: readonly { readonly engine: string; readonly reason: string }[];
+  };
+}
+
+/** Why the worker aborted an attempt (the reason of `EngineContext.signal`). */
+export type AbortCause = 'cancelled' | 'lease_lost' | 'shutdown';
+
+/** The abort reason the worker gives: engines read `abortCause` through {@link isJobCancellation}. */
+export class AttemptAborted extends Error {
+  constructor(readonly abortCause: AbortCause) {
+    super(`attempt aborted: ${abortCause}`);
+    this.name = 'AttemptAborted';
+  }
+}
+
+/**
+ * Whether an abort means "the job was cancelled", so work started elsewhere (a ComfyUI prompt, a
+ * provider task) should be cancelled too. A shutdown or a lost lease leaves that work running: the
+ * next attempt resumes it from the checkpoint. An abort the worker did not explain is not a
+ * cancellation either — stopping paid work nobody asked to stop is the worse mistake.
+ */
+export function isJobCancellation(reason: unknown): boolean {
+  return reason instanceof AttemptAborted && reason.abortCause === 'cancelled';
 }

@@ -139,7 +139,7 @@ export class InputPreparer {
       await this.download(asset.blobKey, file);
       return file;
     }
-    const storedKey = `inputs/${job.id}/${item.kind}-${item.index}`;
+    const storedKey = storedInputKey(job.id, item.kind, item.index);
     if ((await this.options.blobStore.stat(storedKey)) !== undefined) {
       await this.download(storedKey, file);
       return file;
@@ -159,6 +159,14 @@ export class InputPreparer {
     if (read === undefined) throw new AppError('input_rejected', 'the stored input is gone');
     await pipeline(read.stream, createWriteStream(file));
   }
+}
+
+/**
+ * Where a fetched URL input of a job is kept, so that a retried attempt does not fetch it again
+ * (and the retention sweep knows what to delete).
+ */
+export function storedInputKey(jobId: string, kind: MediaKind, index: number): string {
+  return `inputs/${jobId}/${kind}-${index}`;
 }
 
 function listed(references: readonly MediaReference[], kind: MediaKind, name: string): Pending[] {

@@ -4,6 +4,7 @@ import { AppError } from '../domain/app-error.ts';
 import type { GenerationRequest } from '../domain/generation-request.ts';
 import type { Artifact, ArtifactRole, Job } from '../domain/job.ts';
 import type { CallbackEvents } from '../domain/webhook.ts';
+import type { Admission } from '../domain/usage.ts';
 import { isTerminal } from '../domain/job.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { JobStore, ListJobsQuery } from '../store/job-store.ts';
@@ -44,6 +45,10 @@ export interface JobServiceOptions {
    * `content_policy_violation` naming the rule the prompt matched. Absent when safety is off.
    */
   readonly screenPrompt?: ((prompt: string) => void) | undefined;
+  /** USD per second quoted for a request (the price table); absent: jobs are not priced. */
+  readonly priceOf?: ((request: GenerationRequest) => number) | undefined;
+  /** The limits a new job of this key is admitted under (see KeyPolicy); absent or undefined: none. */
+  readonly admissionFor?: ((ownerKeyId: string) => Admission | undefined) | undefined;
   readonly now?: () => number;
   readonly newId?: (now: number) => string;
 }
@@ -61,6 +66,8 @@ export class JobService {
   private readonly maxAttempts: number;
   private readonly mediaIssues: JobServiceOptions['mediaIssues'];
   private readonly screenPrompt: JobServiceOptions['screenPrompt'];
+  private readonly priceOf: JobServiceOptions['priceOf'];
+  private readonly admissionFor: JobServiceOptions['admissionFor'];
   private readonly now: () => number;
   private readonly newId: (now: number) => string;
 
@@ -70,6 +77,8 @@ export class JobService {
     this.maxAttempts = options.maxAttempts;
     this.mediaIssues = options.mediaIssues;
     this.screenPrompt = options.screenPrompt;
+    this.priceOf = options.priceOf;
+    this.admissionFor = options.admissionFor;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? uuidv7;
   }
@@ -92,15 +101,15 @@ export class JobService {
       maxAttempts: this.maxAttempts,
       deadlineAt: command.deadlineAt ?? null,
       createdAt: now,
+      unitPriceUsd: this.priceOf?.(command.request) ?? null,
     };
-    if (command.idempotency === undefined) return this.store.insertJob(job);
+    // Limits are checked by the store atomically with the insert (queued jobs, spend cap).
+    const admission = this.admissionFor?.(command.ownerKeyId);
+    if (command.idempotency === undefined) return this.store.insertJob(job, admission);
 
     const requestHash = hashRequest(command.dialect, command.idempotency.body);
-    const outcome = await this.store.insertJobOnce(job, {
-      key: command.idempotency.key,
-      requestHash,
-      since: now - idempotencyWindowMs,
-    });
+    const claim = { key: command.idempotency.key, requestHash, since: now - idempotencyWindowMs };
+    const outcome = await this.store.insertJobOnce(job, claim, admission);
     if (!outcome.created && outcome.requestHash !== requestHash) {
       throw new AppError(
         'idempotency_conflict',
@@ -123,6 +132,11 @@ export class JobService {
   /** The owner's jobs matching the filters (see ListJobsQuery for order and paging). */
   list(ownerKeyId: string, query: Omit<ListJobsQuery, 'ownerKeyId'>): Promise<Job[]> {
     return this.store.listJobs({ ...query, ownerKeyId });
+  }
+
+  /** Jobs of any owner (`ownerKeyId` null: every owner's) — for admin views only. */
+  listAll(query: ListJobsQuery): Promise<Job[]> {
+    return this.store.listJobs(query);
   }
 
   /** How many of the owner's jobs match the filters. */

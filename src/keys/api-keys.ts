@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKey } from '../domain/api-key.ts';
+import { defaultKeyLimits } from '../domain/api-key.ts';
+import type { ApiKey, KeyLimits, KeyScope } from '../domain/api-key.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { uuidv7 } from '../jobs/ids.ts';
 
@@ -24,11 +25,14 @@ export interface CreatedKey {
   readonly secret: string;
 }
 
-/** Creates a key (with a given secret, for the bootstrap key, or a fresh one). */
+/**
+ * Creates a key (with a given secret, for the bootstrap key, or a fresh one): an ordinary `user`
+ * key at the server's default limits unless told otherwise.
+ */
 export async function createApiKey(
   store: JobStore,
   name: string,
-  options: { secret?: string; now?: number } = {},
+  options: { secret?: string; now?: number; scope?: KeyScope; limits?: KeyLimits } = {},
 ): Promise<CreatedKey> {
   const secret = options.secret ?? generateSecret();
   const now = options.now ?? Date.now();
@@ -39,6 +43,8 @@ export async function createApiKey(
     secretHash: hashSecret(secret),
     createdAt: now,
     revokedAt: null,
+    scope: options.scope ?? 'user',
+    limits: options.limits ?? defaultKeyLimits,
   };
   await store.insertApiKey(key);
   return { key, secret };
@@ -46,7 +52,8 @@ export async function createApiKey(
 
 /**
  * Start-up key provisioning: the bootstrap secret (when configured) is made valid, and a server
- * with no keys at all creates one. Returns a secret to print once, if one was created.
+ * with no keys at all creates one. Both are the operator's `admin` keys (a key that already exists
+ * keeps its scope). Returns a secret to print once, if one was created.
  */
 export async function ensureStartupKey(
   store: JobStore,
@@ -56,12 +63,13 @@ export async function ensureStartupKey(
     if ((await store.findActiveApiKeyByHash(hashSecret(bootstrapSecret))) === undefined) {
       await createApiKey(store, uniqueName('bootstrap', await store.listApiKeys()), {
         secret: bootstrapSecret,
+        scope: 'admin',
       });
     }
     return undefined;
   }
   if ((await store.countActiveApiKeys()) > 0) return undefined;
-  return createApiKey(store, uniqueName('default', await store.listApiKeys()));
+  return createApiKey(store, uniqueName('default', await store.listApiKeys()), { scope: 'admin' });
 }
 
 function uniqueName(base: string, existing: readonly ApiKey[]): string {

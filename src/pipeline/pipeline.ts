@@ -64,7 +64,7 @@ export class Pipeline implements JobRunner {
     try {
       controls.reportProgress(0, 'preparing');
       const inputs = await this.options.prepareInputs(job, workdir, controls.signal);
-      const inputSafety = (await this.options.safety?.checkInputs(inputs, workdir, controls.signal)) ?? null;
+      const inputSafety = (await this.options.safety?.checkInputs(inputs, controls.signal)) ?? null;
       const { task, aspectRatio } = prepareTask(job, inputs);
       const engine = this.options.engineFor(job.model);
       const support = engine.supports(task);
@@ -80,8 +80,12 @@ export class Pipeline implements JobRunner {
       const generated = await engine.generate(task, {
         signal: controls.signal,
         workdir,
-        reportProgress: (fraction) =>
-          controls.reportProgress(from + (to - from) * clamp(fraction), 'generating'),
+        // The engine's own words (a ComfyUI node, "rendering") ride along as the stage's detail.
+        reportProgress: (fraction, message) =>
+          controls.reportProgress(
+            from + (to - from) * clamp(fraction),
+            message === undefined ? 'generating' : `generating: ${message}`,
+          ),
         checkpoint: job.checkpoint ?? undefined,
         saveCheckpoint: controls.saveCheckpoint,
         logger: jobLogger,
@@ -98,22 +102,24 @@ export class Pipeline implements JobRunner {
         logger: jobLogger,
       });
       const { videoPath, facts } = output;
-      const outputSafety =
-        (await this.options.safety?.checkOutput(
+      // The content check runs while the derived images are made, so on two cores it adds little
+      // wall time. Both are awaited before anything is published: a block throws here, with
+      // nothing stored, and no ffmpeg is left writing into the scratch folder being removed.
+      const [outputSafety, images] = await settleBoth(
+        this.options.safety?.checkOutput(
           { path: videoPath, durationSeconds: facts.durationSeconds },
-          workdir,
           controls.signal,
-        )) ?? null;
-
-      const images = await this.options.deriveImages({
-        videoPath,
-        workdir,
-        width: facts.width,
-        height: facts.height,
-        durationSeconds: facts.durationSeconds,
-        lastFrame: job.request.returnLastFrame,
-        signal: controls.signal,
-      });
+        ) ?? Promise.resolve(null),
+        this.options.deriveImages({
+          videoPath,
+          workdir,
+          width: facts.width,
+          height: facts.height,
+          durationSeconds: facts.durationSeconds,
+          lastFrame: job.request.returnLastFrame,
+          signal: controls.signal,
+        }),
+      );
 
       controls.reportProgress(stageSpan.publishing[0], 'publishing');
       const artifacts = [await this.publishVideo(job, videoPath, facts)];
@@ -121,7 +127,9 @@ export class Pipeline implements JobRunner {
       return {
         artifacts,
         metadata: {
-          engine: engine.id,
+          // A route of several engines says which one ran and which it passed over.
+          engine: generated.routing?.engine ?? engine.id,
+          ...(generated.routing === undefined ? {} : { engines_skipped: generated.routing.skipped }),
           mode: task.mode,
           aspect_ratio: aspectRatio,
           width: task.width,
@@ -216,8 +224,23 @@ export function prepareTask(
       images: inputs.images,
       videos: inputs.videos,
       audios: inputs.audios,
+      parameters: job.input,
     },
   };
+}
+
+/**
+ * Awaits two concurrent steps until both have settled, then returns both results or throws the
+ * first step's error (else the second's): the earlier step's verdict is the one that counts.
+ */
+async function settleBoth<First, Second>(
+  first: Promise<First>,
+  second: Promise<Second>,
+): Promise<[First, Second]> {
+  const [firstResult, secondResult] = await Promise.allSettled([first, second]);
+  if (firstResult.status === 'rejected') throw firstResult.reason;
+  if (secondResult.status === 'rejected') throw secondResult.reason;
+  return [firstResult.value, secondResult.value];
 }
 
 function clamp(fraction: number): number {

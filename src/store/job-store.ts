@@ -1,6 +1,10 @@
 import type { ApiKey } from '../domain/api-key.ts';
 import type { Asset } from '../domain/asset.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
+import type { JobRetention } from './job-retention.ts';
+import type { JobStatistics } from './job-statistics.ts';
+import type { Admission } from '../domain/usage.ts';
+import type { UsageLedger } from './usage-ledger.ts';
 import type { WebhookOutbox } from './webhook-outbox.ts';
 
 /**
@@ -19,13 +23,22 @@ export interface JobStore {
   close(): Promise<void>;
 
   // --- jobs ---------------------------------------------------------------------------------
-  insertJob(job: NewJob): Promise<Job>;
+  /**
+   * Inserts a queued job. With an `admission` the job is metered and refused (the AppError
+   * `queued_limit_reached` or `spend_limit_reached`) when it would pass its key's limits; the
+   * check and the insert are atomic, also across processes sharing the database.
+   */
+  insertJob(job: NewJob, admission?: Admission): Promise<Job>;
   /**
    * Inserts the job unless the owner already used `idempotency.key` within `idempotency.since`…now;
    * then returns that earlier job instead, with the request hash it was stored with. Atomic: two
-   * concurrent calls with one key create one job.
+   * concurrent calls with one key create one job. A replay is never refused by `admission`.
    */
-  insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome>;
+  insertJobOnce(
+    job: NewJob,
+    idempotency: IdempotencyClaim,
+    admission?: Admission,
+  ): Promise<InsertOnceOutcome>;
   getJob(id: string): Promise<Job | undefined>;
   /** Jobs of one owner matching the filters, in `order` of (created_at, id), paged. */
   listJobs(query: ListJobsQuery): Promise<Job[]>;
@@ -108,6 +121,16 @@ export interface JobStore {
   // --- webhook outbox -------------------------------------------------------------------------
   /** Callback deliveries, signing secrets and default endpoints (see `webhook-outbox.ts`). */
   readonly webhooks: WebhookOutbox;
+
+  // --- usage and limits ----------------------------------------------------------------------
+  /** Key limits, request windows and usage sums (see `usage-ledger.ts`). */
+  readonly usage: UsageLedger;
+
+  // --- retention and metrics ----------------------------------------------------------------
+  /** Expiring outputs and pruning old records (see `job-retention.ts`). */
+  readonly retention: JobRetention;
+  /** Counts read at scrape time by `/metrics` (see `job-statistics.ts`). */
+  readonly statistics: JobStatistics;
 }
 
 export interface ListAssetsQuery {
@@ -121,7 +144,8 @@ export interface ListAssetsQuery {
 }
 
 export interface ListJobsQuery {
-  readonly ownerKeyId: string;
+  /** Whose jobs; null lists every owner's (admin views only). */
+  readonly ownerKeyId: string | null;
   readonly statuses?: readonly JobStatus[];
   readonly models?: readonly string[];
   readonly ids?: readonly string[];

@@ -32,6 +32,8 @@ export interface WebhookDispatcherOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly senderId?: string;
+  /** Told about every recorded attempt (metrics): delivered, to be retried, or failed for good. */
+  readonly onAttempt?: (delivery: WebhookDelivery, outcome: 'delivered' | 'retry' | 'failed') => void;
 }
 
 /**
@@ -148,6 +150,7 @@ export class WebhookDispatcher {
         );
         return;
       }
+      this.#options.onAttempt?.(delivery, decision.state === 'pending' ? 'retry' : decision.state);
       if (sent.statusCode === 410 && delivery.source === 'key_default') {
         await store.webhooks.disableEndpoint(
           delivery.ownerKeyId,

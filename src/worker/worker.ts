@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { toAppError } from '../domain/app-error.ts';
 import type { Job } from '../domain/job.ts';
+import { AttemptAborted } from '../engines/engine.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { JobRunner } from './job-runner.ts';
 
@@ -24,15 +25,6 @@ interface RunningAttempt {
   readonly job: Job;
   readonly controller: AbortController;
   readonly done: Promise<void>;
-}
-
-/** Why an attempt was aborted; decides what the worker writes afterwards. */
-type AbortCause = 'cancelled' | 'lease_lost' | 'shutdown';
-
-class AttemptAborted extends Error {
-  constructor(readonly abortCause: AbortCause) {
-    super(`attempt aborted: ${abortCause}`);
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { defaultKeyLimits } from '../../domain/api-key.ts';
 import type { ApiKey } from '../../domain/api-key.ts';
 import type { GenerationRequest } from '../../domain/generation-request.ts';
 import type { Job, JobError, JobResult, NewJob } from '../../domain/job.ts';
@@ -76,7 +77,16 @@ export function hashOf(id: string): string {
 
 /** An active API key whose secret hash is `hashOf(id)`. */
 export function apiKey(id: string, name: string, createdAt: number = t0): ApiKey {
-  return { id, name, prefix: `rg_${id}`, secretHash: hashOf(id), createdAt, revokedAt: null };
+  return {
+    id,
+    name,
+    prefix: `rg_${id}`,
+    secretHash: hashOf(id),
+    createdAt,
+    revokedAt: null,
+    scope: 'user',
+    limits: defaultKeyLimits,
+  };
 }
 
 /**

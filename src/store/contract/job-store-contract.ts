@@ -8,6 +8,8 @@ import { describeIdempotency } from './idempotency.ts';
 import { describeJobsAndLeases } from './jobs-and-leases.ts';
 import { describeListing } from './listing.ts';
 import { describeQueueLifecycle } from './queue-lifecycle.ts';
+import { describeRetention } from './retention.ts';
+import { describeUsage } from './usage.ts';
 import { describeWebhooks } from './webhooks.ts';
 
 /**
@@ -42,5 +44,7 @@ export function describeJobStoreContract(
     describeApiKeys(context);
     describeAssets(context);
     describeWebhooks(context);
+    describeUsage(context);
+    describeRetention(context);
   });
 }

@@ -65,14 +65,11 @@ export function readPostgresKeysetCursor(
   kysely: Kysely<PostgresDatabaseSchema>,
   table: 'jobs' | 'assets',
   id: string,
-  ownerKeyId: string,
+  ownerKeyId: string | null,
 ): Promise<{ readonly created_at: number; readonly id: string } | undefined> {
-  return kysely
-    .selectFrom(table)
-    .select(['created_at', 'id'])
-    .where('id', '=', id)
-    .where('owner_key_id', '=', ownerKeyId)
-    .executeTakeFirst();
+  const cursor = kysely.selectFrom(table).select(['created_at', 'id']).where('id', '=', id);
+  // null: an admin view over every owner's rows.
+  return (ownerKeyId === null ? cursor : cursor.where('owner_key_id', '=', ownerKeyId)).executeTakeFirst();
 }
 
 function matchesNothing(query: ListJobsQuery): boolean {
@@ -80,7 +77,12 @@ function matchesNothing(query: ListJobsQuery): boolean {
 }
 
 function matching(kysely: Kysely<PostgresDatabaseSchema>, query: ListJobsQuery) {
-  let select = kysely.selectFrom('jobs').where('jobs.owner_key_id', '=', query.ownerKeyId);
+  // A null owner is an admin view over every owner's jobs.
+  const owner = query.ownerKeyId;
+  let select =
+    owner === null
+      ? kysely.selectFrom('jobs')
+      : kysely.selectFrom('jobs').where('jobs.owner_key_id', '=', owner);
   if (query.statuses !== undefined) select = select.where('jobs.status', 'in', query.statuses);
   if (query.models !== undefined) select = select.where('jobs.model', 'in', query.models);
   if (query.ids !== undefined) select = select.where('jobs.id', 'in', query.ids);

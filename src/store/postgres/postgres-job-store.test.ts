@@ -65,14 +65,16 @@ describe('PostgreSQL migrations', () => {
     const url = await cluster.createDatabase();
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      expect(await applyPostgresMigrations(pool)).toEqual([1, 2]);
+      const versions = postgresMigrations.map((migration) => migration.version);
+      const current = Math.max(...versions);
+      expect(await applyPostgresMigrations(pool)).toEqual(versions);
       expect(await applyPostgresMigrations(pool)).toEqual([]);
-      const later = { version: 3, name: 'later', sql: 'CREATE TABLE later (id TEXT)' };
-      expect(await applyPostgresMigrations(pool, [...postgresMigrations, later])).toEqual([3]);
+      const later = { version: current + 1, name: 'later', sql: 'CREATE TABLE later (id TEXT)' };
+      expect(await applyPostgresMigrations(pool, [...postgresMigrations, later])).toEqual([current + 1]);
       await expect(applyPostgresMigrations(pool)).rejects.toThrow(SchemaTooNewError);
       // A failing migration leaves nothing of itself behind.
       const broken = {
-        version: 4,
+        version: current + 2,
         name: 'broken',
         sql: 'CREATE TABLE half (id TEXT); SELECT no_such_function()',
       };

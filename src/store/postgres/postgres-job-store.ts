@@ -5,6 +5,7 @@ import type { ApiKey } from '../../domain/api-key.ts';
 import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
+import type { Admission } from '../../domain/usage.ts';
 import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
@@ -35,7 +36,10 @@ import { PostgresJobListener } from './postgres-job-listener.ts';
 import { applyPostgresMigrations } from './postgres-migrations.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import { postgresStatements as sql } from './postgres-statements.ts';
+import { PostgresRetention } from './postgres-retention.ts';
+import { PostgresStatistics } from './postgres-statistics.ts';
 import { PostgresWebhooks } from './postgres-webhooks.ts';
+import { PostgresUsage, admitPostgresJob } from './postgres-usage.ts';
 import type { PostgresStatement } from './postgres-statements.ts';
 
 /** How to reach the database. */
@@ -83,12 +87,19 @@ class PostgresJobStore implements JobStore {
   readonly #listener: PostgresJobListener;
   /** The webhook outbox (queries in postgres-webhooks.ts; its rows are written by a trigger). */
   readonly webhooks: PostgresWebhooks;
+  /** Limits, request windows and usage sums (queries in postgres-usage.ts; usage rows by trigger). */
+  readonly usage: PostgresUsage;
+  readonly retention: PostgresRetention;
+  readonly statistics: PostgresStatistics;
 
   constructor(options: PostgresJobStoreOptions) {
     const { pool, connection } = createPostgresPool(options);
     this.#pool = pool;
     this.#kysely = new Kysely<PostgresDatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
     this.webhooks = new PostgresWebhooks(pool);
+    this.usage = new PostgresUsage(pool);
+    this.retention = new PostgresRetention(pool);
+    this.statistics = new PostgresStatistics(pool);
     this.#listener = new PostgresJobListener({
       connection,
       ...(options.onError === undefined ? {} : { onError: options.onError }),
@@ -113,8 +124,16 @@ class PostgresJobStore implements JobStore {
 
   // --- jobs ---------------------------------------------------------------------------------
 
-  async insertJob(job: NewJob): Promise<Job> {
-    const { rows } = await this.#query(sql.insertJob, insertValues(job));
+  /** One statement, or — with an admission — a transaction that checks the key's limits first. */
+  async insertJob(job: NewJob, admission?: Admission): Promise<Job> {
+    const { rows } =
+      admission === undefined
+        ? await this.#query(sql.insertJob, insertValues(job, undefined))
+        : await this.#transaction(async (client) => {
+            await admitPostgresJob((text, values) => client.query(text, values), job, admission);
+            const { text, name } = sql.insertJob;
+            return client.query({ name, text, values: insertValues(job, admission) });
+          });
     this.#listener.notifyLocally();
     return jobFromRow(rows[0]);
   }
@@ -124,7 +143,11 @@ class PostgresJobStore implements JobStore {
    * one key — in this process or on other nodes — run one after the other, so exactly one inserts.
    * The key is stamped with the job's `createdAt`, which is when the window starts.
    */
-  async insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome> {
+  async insertJobOnce(
+    job: NewJob,
+    idempotency: IdempotencyClaim,
+    admission?: Admission,
+  ): Promise<InsertOnceOutcome> {
     const { key, requestHash, since } = idempotency;
     const outcome = await this.#transaction(async (client) => {
       const run = (statement: PostgresStatement, values: unknown[]) =>
@@ -133,7 +156,10 @@ class PostgresJobStore implements JobStore {
       const earlier = await run(sql.findIdempotentJob, [job.ownerKeyId, key, since]);
       if (earlier.rows[0] !== undefined)
         return { created: false as const, row: earlier.rows[0] as Record<string, unknown> };
-      const inserted = await run(sql.insertJob, insertValues(job));
+      if (admission !== undefined) {
+        await admitPostgresJob((text, values) => client.query(text, values), job, admission);
+      }
+      const inserted = await run(sql.insertJob, insertValues(job, admission));
       await run(sql.rememberIdempotencyKey, [job.ownerKeyId, key, requestHash, job.id, job.createdAt]);
       return { created: true as const, row: inserted.rows[0] as unknown };
     });
@@ -358,7 +384,7 @@ class PostgresJobStore implements JobStore {
 }
 
 /** Parameters of `insertJob`, in the statement's order. */
-function insertValues(job: NewJob): unknown[] {
+function insertValues(job: NewJob, admission: Admission | undefined): unknown[] {
   return [
     job.id,
     job.ownerKeyId,
@@ -371,6 +397,9 @@ function insertValues(job: NewJob): unknown[] {
     job.deadlineAt,
     job.createdAt,
     job.callbackEvents ?? 'terminal',
+    job.unitPriceUsd ?? null,
+    job.request.durationSeconds,
+    admission?.maxRunningJobs ?? null,
   ];
 }
 

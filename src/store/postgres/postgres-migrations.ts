@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { SchemaTooNewError } from '../sqlite/sqlite-migrations.ts';
+import { postgresRetentionMigration } from './postgres-retention.ts';
+import { postgresUsageMigration } from './postgres-usage.ts';
 import { postgresWebhookMigration } from './postgres-webhooks.ts';
 
 /**
@@ -123,6 +125,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     `,
   },
   postgresWebhookMigration,
+  postgresUsageMigration,
+  postgresRetentionMigration,
 ];
 
 /**

@@ -23,8 +23,8 @@ export const postgresStatements = {
     'insert_job',
     `INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, callback_url,
                        callback_events, attempt, max_attempts, progress, available_at, deadline_at,
-                       created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $11, 0, $8, 0, $10, $9, $10, $10)
+                       created_at, updated_at, unit_price_usd, billable_seconds, running_limit)
+     VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $11, 0, $8, 0, $10, $9, $10, $10, $12, $13, $14)
      RETURNING *`,
   ),
 
@@ -60,15 +60,21 @@ export const postgresStatements = {
   // FOR UPDATE SKIP LOCKED: concurrent claimers step over a row another transaction is taking
   // instead of queueing behind it. After locking, PostgreSQL re-checks the row's newest version
   // against the WHERE clause, so a job that another claimer or a cancel changed meanwhile is
-  // skipped, never claimed twice.
+  // skipped, never claimed twice. A metered job whose key already runs its most jobs at once is
+  // stepped over too; that count is read committed, so two nodes claiming the same key's jobs in
+  // the same instant can both pass it (decision 0018) — SQLite's single writer cannot.
   claimNext: statement(
     'claim_next',
     `UPDATE jobs
      SET status = 'running', attempt = attempt + 1, lease_owner = $1, lease_expires_at = $2,
          started_at = COALESCE(started_at, $3), updated_at = $3
      WHERE id = (
-       SELECT id FROM jobs
+       SELECT id FROM jobs AS candidate
        WHERE status = 'queued' AND available_at <= $3 AND (deadline_at IS NULL OR deadline_at >= $3)
+         AND (running_limit IS NULL OR running_limit = 0 OR running_limit > (
+           SELECT COUNT(*) FROM jobs AS busy
+           WHERE busy.owner_key_id = candidate.owner_key_id AND busy.status = 'running'
+             AND busy.running_limit IS NOT NULL))
        ORDER BY created_at, id
        LIMIT 1
        FOR UPDATE SKIP LOCKED)

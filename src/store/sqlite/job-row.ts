@@ -98,6 +98,8 @@ const jobRowSchema = z.object({
   started_at: time.nullable(),
   finished_at: time.nullable(),
   updated_at: time,
+  // Added by migration 5 (pricing); rows read through older queries may not carry it.
+  unit_price_usd: z.number().nullable().optional(),
 });
 
 /** Maps a `SELECT *` / `RETURNING *` row of `jobs` to a Job; throws `internal_error` when malformed. */
@@ -127,6 +129,9 @@ export function jobFromRow(row: unknown): Job {
     result: columns.result,
     error: columns.error,
     createdAt: columns.created_at,
+    ...(columns.unit_price_usd === null || columns.unit_price_usd === undefined
+      ? {}
+      : { unitPriceUsd: columns.unit_price_usd }),
     startedAt: columns.started_at,
     finishedAt: columns.finished_at,
     updatedAt: columns.updated_at,

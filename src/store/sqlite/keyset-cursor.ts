@@ -17,12 +17,9 @@ export function readKeysetCursor(
   kysely: Kysely<SqliteDatabaseSchema>,
   table: 'jobs' | 'assets',
   id: string,
-  ownerKeyId: string,
+  ownerKeyId: string | null,
 ): Promise<KeysetCursor | undefined> {
-  return kysely
-    .selectFrom(table)
-    .select(['created_at', 'id'])
-    .where('id', '=', id)
-    .where('owner_key_id', '=', ownerKeyId)
-    .executeTakeFirst();
+  const cursor = kysely.selectFrom(table).select(['created_at', 'id']).where('id', '=', id);
+  // null: an admin view over every owner's rows.
+  return (ownerKeyId === null ? cursor : cursor.where('owner_key_id', '=', ownerKeyId)).executeTakeFirst();
 }

@@ -25,6 +25,12 @@ export async function insertSqliteApiKey(kysely: Kysely<SqliteDatabaseSchema>, k
         secret_hash: key.secretHash,
         created_at: key.createdAt,
         revoked_at: key.revokedAt,
+        scope: key.scope,
+        max_queued_jobs: key.limits.maxQueuedJobs,
+        max_running_jobs: key.limits.maxRunningJobs,
+        create_requests_per_minute: key.limits.createRequestsPerMinute,
+        read_requests_per_minute: key.limits.readRequestsPerMinute,
+        monthly_spend_usd: key.limits.monthlySpendUsd,
       })
       .execute();
   } catch (error) {

@@ -39,6 +39,9 @@ export interface JobsTable {
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
+  unit_price_usd: number | null;
+  billable_seconds: number | null;
+  running_limit: number | null;
 }
 
 export interface ApiKeysTable {
@@ -48,6 +51,12 @@ export interface ApiKeysTable {
   secret_hash: string;
   created_at: number;
   revoked_at: number | null;
+  scope: string;
+  max_queued_jobs: number | null;
+  max_running_jobs: number | null;
+  create_requests_per_minute: number | null;
+  read_requests_per_minute: number | null;
+  monthly_spend_usd: number | null;
 }
 
 export interface IdempotencyKeysTable {

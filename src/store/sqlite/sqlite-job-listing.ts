@@ -73,7 +73,12 @@ function matchesNothing(query: ListJobsQuery): boolean {
 
 /** The owner's jobs narrowed by every filter list that is present (each list is non-empty here). */
 function matching(kysely: Kysely<SqliteDatabaseSchema>, query: ListJobsQuery) {
-  let select = kysely.selectFrom('jobs').where('jobs.owner_key_id', '=', query.ownerKeyId);
+  // A null owner is an admin view over every owner's jobs.
+  const owner = query.ownerKeyId;
+  let select =
+    owner === null
+      ? kysely.selectFrom('jobs')
+      : kysely.selectFrom('jobs').where('jobs.owner_key_id', '=', owner);
   if (query.statuses !== undefined) select = select.where('jobs.status', 'in', query.statuses);
   if (query.models !== undefined) select = select.where('jobs.model', 'in', query.models);
   if (query.ids !== undefined) select = select.where('jobs.id', 'in', query.ids);

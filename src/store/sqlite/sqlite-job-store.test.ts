@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../domain/generation-request.ts';
 import type { NewJob } from '../../domain/job.ts';
+import { defaultKeyLimits } from '../../domain/api-key.ts';
 import { describeJobStoreContract } from '../contract/job-store-contract.ts';
 import { openSqliteJobStore } from './sqlite-job-store.ts';
 import { applySqliteMigrations, SchemaTooNewError, sqliteMigrations } from './sqlite-migrations.ts';
@@ -55,7 +56,15 @@ describe('SQLite job store', () => {
     await first.insertJob(newJob('job-2', t0 + 1));
     const claimed = await first.claimNext('worker-a', 1000, t0 + 10);
     await first.saveCheckpoint('job-1', 'worker-a', { upstreamTaskId: 'task-9' }, t0 + 20);
-    const key = { id: 'key-1', name: 'ci', prefix: 'rg_ab', secretHash: 'f'.repeat(64), createdAt: t0 };
+    const key = {
+      id: 'key-1',
+      name: 'ci',
+      prefix: 'rg_ab',
+      secretHash: 'f'.repeat(64),
+      createdAt: t0,
+      scope: 'user' as const,
+      limits: defaultKeyLimits,
+    };
     await first.insertApiKey({ ...key, revokedAt: null });
     await first.close();
 
@@ -80,7 +89,9 @@ describe('SQLite job store', () => {
     await store.close();
     await (await openSqliteJobStore({ file })).close();
     const database = new Database(file, { readonly: true });
-    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(database.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(
+      sqliteMigrations.map((migration) => migration.version),
+    );
     database.close();
   });
 

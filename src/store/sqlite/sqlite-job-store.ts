@@ -8,6 +8,7 @@ import type { ApiKey } from '../../domain/api-key.ts';
 import type { Asset } from '../../domain/asset.ts';
 import { jobStatuses, terminalStatuses } from '../../domain/job.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../../domain/job.ts';
+import type { Admission } from '../../domain/usage.ts';
 import type {
   HeartbeatOutcome,
   HeartbeatUpdate,
@@ -33,7 +34,10 @@ import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
 import { prepareSqliteStatements } from './sqlite-statements.ts';
+import { SqliteRetention } from './sqlite-retention.ts';
+import { SqliteStatistics } from './sqlite-statistics.ts';
 import { SqliteWebhooks } from './sqlite-webhooks.ts';
+import { SqliteUsage, admitSqliteJob, prepareSqliteUsageStatements } from './sqlite-usage.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
 
 /** How to open the embedded database. */
@@ -105,18 +109,32 @@ class SqliteJobStore implements JobStore {
   readonly #notifier = new JobAvailableNotifier();
   /** The webhook outbox (queries in sqlite-webhooks.ts; its rows are written by triggers). */
   readonly webhooks: SqliteWebhooks;
+  /** Limits, request windows and usage sums (queries in sqlite-usage.ts; usage rows by trigger). */
+  readonly usage: SqliteUsage;
+  readonly retention: SqliteRetention;
+  readonly statistics: SqliteStatistics;
   readonly #recover: (now: number) => RecoveryReport;
-  readonly #inserts: GroupCommit<NewJob, unknown>;
-  readonly #insertOnce: (job: NewJob, idempotency: IdempotencyClaim) => InsertOnceRows;
+  readonly #inserts: GroupCommit<AdmittedJob, unknown>;
+  readonly #insertOnce: (
+    job: NewJob,
+    idempotency: IdempotencyClaim,
+    admission: Admission | undefined,
+  ) => InsertOnceRows;
 
   constructor(database: BetterSqlite3.Database) {
     this.#database = database;
     this.#kysely = new Kysely<SqliteDatabaseSchema>({ dialect: new SqliteDialect({ database }) });
     this.#statements = prepareSqliteStatements(database);
     this.webhooks = new SqliteWebhooks(database);
+    const usageStatements = prepareSqliteUsageStatements(database);
+    this.usage = new SqliteUsage(database, usageStatements);
+    this.retention = new SqliteRetention(database);
+    this.statistics = new SqliteStatistics(database);
     const statements = this.#statements;
-    const insertOne = (job: NewJob): unknown =>
-      statements.insertJob.get({
+    // Runs inside the insert's write transaction, so the admission check and the insert are atomic.
+    const insertOne = ({ job, admission }: AdmittedJob): unknown => {
+      if (admission !== undefined) admitSqliteJob(usageStatements, job, admission);
+      return statements.insertJob.get({
         id: job.id,
         ownerKeyId: job.ownerKeyId,
         dialect: job.dialect,
@@ -128,8 +146,12 @@ class SqliteJobStore implements JobStore {
         maxAttempts: job.maxAttempts,
         deadlineAt: job.deadlineAt,
         createdAt: job.createdAt,
+        unitPriceUsd: job.unitPriceUsd ?? null,
+        billableSeconds: job.request.durationSeconds,
+        runningLimit: admission?.maxRunningJobs ?? null,
       });
-    const insertMany = database.transaction((jobs: readonly NewJob[]) => jobs.map(insertOne));
+    };
+    const insertMany = database.transaction((jobs: readonly AdmittedJob[]) => jobs.map(insertOne));
     this.#inserts = new GroupCommit(
       (jobs) => insertMany.immediate(jobs),
       (job) => insertMany.immediate([job])[0],
@@ -138,19 +160,21 @@ class SqliteJobStore implements JobStore {
         this.webhooks.notifyPending();
       },
     );
-    const insertOnce = database.transaction((job: NewJob, idempotency: IdempotencyClaim): InsertOnceRows => {
-      const { key, requestHash, since } = idempotency;
-      const earlier = statements.findIdempotentJob.get({ ownerKeyId: job.ownerKeyId, key, since });
-      if (earlier !== undefined) return { created: false, row: earlier };
-      const row = insertOne(job);
-      const remembered = { ownerKeyId: job.ownerKeyId, key, requestHash, jobId: job.id };
-      statements.rememberIdempotencyKey.run({ ...remembered, createdAt: job.createdAt });
-      return { created: true, row };
-    });
+    const insertOnce = database.transaction(
+      (job: NewJob, idempotency: IdempotencyClaim, admission: Admission | undefined): InsertOnceRows => {
+        const { key, requestHash, since } = idempotency;
+        const earlier = statements.findIdempotentJob.get({ ownerKeyId: job.ownerKeyId, key, since });
+        if (earlier !== undefined) return { created: false, row: earlier };
+        const row = insertOne({ job, admission });
+        const remembered = { ownerKeyId: job.ownerKeyId, key, requestHash, jobId: job.id };
+        statements.rememberIdempotencyKey.run({ ...remembered, createdAt: job.createdAt });
+        return { created: true, row };
+      },
+    );
     // IMMEDIATE: the lookup and the insert must see the same database. A deferred transaction
     // would read under a shared lock, and another process inserting the same key before this one
     // upgraded to a write would make it fail with SQLITE_BUSY instead of waiting.
-    this.#insertOnce = (job, idempotency) => insertOnce.immediate(job, idempotency);
+    this.#insertOnce = (job, idempotency, admission) => insertOnce.immediate(job, idempotency, admission);
     const recover = database.transaction((now: number): RecoveryReport => {
       const expired = statements.expirePastDeadline.run({ now, error: JSON.stringify(deadlinePassed) });
       const requeued = statements.requeueExpiredLeases.run({ now, error: JSON.stringify(leaseExpiredRetry) });
@@ -179,8 +203,8 @@ class SqliteJobStore implements JobStore {
   // --- jobs ---------------------------------------------------------------------------------
 
   /** Inserts are group-committed (see `group-commit.ts`): the promise settles after the commit. */
-  async insertJob(job: NewJob): Promise<Job> {
-    return jobFromRow(await this.#inserts.submit(job));
+  async insertJob(job: NewJob, admission?: Admission): Promise<Job> {
+    return jobFromRow(await this.#inserts.submit({ job, admission }));
   }
 
   /**
@@ -188,8 +212,12 @@ class SqliteJobStore implements JobStore {
    * which is what makes concurrent calls with one key (in this process or another) create one job.
    * The key is stamped with the job's `createdAt`, which is when the window starts.
    */
-  async insertJobOnce(job: NewJob, idempotency: IdempotencyClaim): Promise<InsertOnceOutcome> {
-    const outcome = this.#insertOnce(job, idempotency);
+  async insertJobOnce(
+    job: NewJob,
+    idempotency: IdempotencyClaim,
+    admission?: Admission,
+  ): Promise<InsertOnceOutcome> {
+    const outcome = this.#insertOnce(job, idempotency, admission);
     if (!outcome.created) {
       const requestHash = outcome.row['idempotency_request_hash'];
       if (typeof requestHash !== 'string') {
@@ -381,6 +409,12 @@ class SqliteJobStore implements JobStore {
   async deleteAsset(id: string): Promise<boolean> {
     return deleteSqliteAsset(this.#kysely, id);
   }
+}
+
+/** A job to insert and the limits it is admitted under (none: not metered). */
+interface AdmittedJob {
+  readonly job: NewJob;
+  readonly admission: Admission | undefined;
 }
 
 /** What the insert-once transaction read or wrote; rows are parsed after it commits. */

@@ -1,4 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { sqliteUsageMigration } from './sqlite-usage.ts';
+import { sqliteRetentionMigration } from './sqlite-retention.ts';
 
 /**
  * The SQLite schema, as an ordered list of forward-only migrations.
@@ -254,6 +256,9 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       END;
     `,
   },
+  // Version 6 (output retention, counts per model) lives beside its queries.
+  sqliteUsageMigration,
+  sqliteRetentionMigration,
 ];
 
 const createMigrationTable = `

@@ -22,9 +22,10 @@ export const sqliteStatementSql = {
   insertJob: `
     INSERT INTO jobs (id, owner_key_id, dialect, model, status, request, input, callback_url,
                       callback_events, attempt, max_attempts, progress, available_at, deadline_at,
-                      created_at, updated_at)
+                      created_at, updated_at, unit_price_usd, billable_seconds, running_limit)
     VALUES (@id, @ownerKeyId, @dialect, @model, 'queued', @request, @input, @callbackUrl, @callbackEvents, 0,
-            @maxAttempts, 0, @createdAt, @deadlineAt, @createdAt, @createdAt)
+            @maxAttempts, 0, @createdAt, @deadlineAt, @createdAt, @createdAt, @unitPriceUsd,
+            @billableSeconds, @runningLimit)
     RETURNING *`,
 
   // The job an owner's idempotency key created, unless the key is older than the window. Every
@@ -48,14 +49,20 @@ export const sqliteStatementSql = {
 
   // One statement, so the pick and the take are atomic: SQLite runs a write statement under the
   // database's write lock, and another connection's claim sees this one's result. FIFO by
-  // (created_at, id); a job waiting out a retry backoff or past its deadline is stepped over.
+  // (created_at, id); a job waiting out a retry backoff or past its deadline is stepped over, and
+  // so is a metered job whose key already runs its most jobs at once (`running_limit`, 0 = no cap;
+  // NULL for unmetered jobs, which skip the count).
   claimNext: `
     UPDATE jobs
     SET status = 'running', attempt = attempt + 1, lease_owner = @workerId,
         lease_expires_at = @leaseExpiresAt, started_at = COALESCE(started_at, @now), updated_at = @now
     WHERE id = (
-      SELECT id FROM jobs
+      SELECT id FROM jobs AS candidate
       WHERE status = 'queued' AND available_at <= @now AND (deadline_at IS NULL OR deadline_at >= @now)
+        AND (running_limit IS NULL OR running_limit = 0 OR running_limit > (
+          SELECT COUNT(*) FROM jobs AS busy
+          WHERE busy.owner_key_id = candidate.owner_key_id AND busy.status = 'running'
+            AND busy.running_limit IS NOT NULL))
       ORDER BY created_at, id
       LIMIT 1)
     RETURNING *`,
@@ -145,6 +152,10 @@ export interface InsertJobParameters {
   readonly maxAttempts: number;
   readonly deadlineAt: number | null;
   readonly createdAt: number;
+  readonly unitPriceUsd: number | null;
+  readonly billableSeconds: number;
+  /** NULL: the job is not metered; else its key's most running jobs (0: no cap). */
+  readonly runningLimit: number | null;
 }
 
 /** Looks up an owner's idempotency key, ignoring it when it was stored before `since`. */

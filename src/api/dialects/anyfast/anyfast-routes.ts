@@ -74,7 +74,10 @@ export async function registerAnyFastRoutes(app: FastifyInstance, context: ApiCo
     async (request) => {
       const key = await context.authenticate(request);
       const { task_id: id } = request.params as { task_id: string };
-      return renderPoll(await context.jobs.get(id, key.id));
+      const job = await context.jobs.get(id, key.id);
+      // The poll is where the video is handed out: once it expired, that is a 410.
+      context.outputs.requireAvailable(job);
+      return renderPoll(job);
     },
   );
 
@@ -82,10 +85,10 @@ export async function registerAnyFastRoutes(app: FastifyInstance, context: ApiCo
     const video = job.status === 'succeeded' ? artifactOf(job, 'video') : undefined;
     const lastFrame =
       job.status === 'succeeded' && job.request.returnLastFrame ? artifactOf(job, 'last_frame') : undefined;
-    const videoUrl = video === undefined ? undefined : await context.artifactUrl(video);
+    const videoUrl = video === undefined ? undefined : await context.artifactUrl(video, job);
     const arkTask = renderArkTask(job, context.catalog.find(job.model)?.spec, {
       videoUrl,
-      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
+      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame, job),
     });
     return renderTask(job, arkTask, videoUrl);
   }

@@ -104,6 +104,8 @@ const taskCodes: Partial<Record<AppError['code'], string>> = {
   unknown_model: 'model_not_found',
   idempotency_conflict: 'idempotency_conflict',
   payload_too_large: 'request_body_too_large',
+  // new-api's own word for an account without quota left.
+  spend_limit_reached: 'insufficient_user_quota',
 };
 
 /**

@@ -74,7 +74,12 @@ export async function registerModelArkRoutes(app: FastifyInstance, context: ApiC
   app.get(
     `${base}/:id`,
     { config, schema: { tags, security, summary: 'Get a task', params: idParams } },
-    async (request) => render(await ownJob(request)),
+    async (request) => {
+      const job = await ownJob(request);
+      // The task is where its video is handed out: once the video expired, that is a 410.
+      context.outputs.requireAvailable(job);
+      return render(job);
+    },
   );
 
   app.get(
@@ -167,8 +172,8 @@ export async function registerModelArkRoutes(app: FastifyInstance, context: ApiC
     const lastFrame =
       job.status === 'succeeded' && job.request.returnLastFrame ? artifactOf(job, 'last_frame') : undefined;
     return renderArkTask(job, context.catalog.find(job.model)?.spec, {
-      videoUrl: video === undefined ? undefined : await context.artifactUrl(video),
-      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
+      videoUrl: video === undefined ? undefined : await context.artifactUrl(video, job),
+      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame, job),
     });
   }
 }

@@ -161,15 +161,21 @@ export function deleteRefused(job: Job): AppError {
   );
 }
 
-const errorStyles: Partial<Record<AppError['code'], { code: string; type: string }>> = {
+const errorStyles: Partial<Record<AppError['code'], { code: string; type: string; status?: number }>> = {
   unauthorized: { code: 'AuthenticationError', type: 'Unauthorized' },
   forbidden: { code: 'AccessDenied', type: 'Forbidden' },
   not_found: { code: 'ResourceNotFound', type: 'NotFound' },
+  // Ark documents no answer for a task whose video is gone (its URLs simply die after 24 h).
+  output_expired: { code: 'ResourceExpired', type: 'Gone' },
   unknown_model: { code: 'InvalidEndpointOrModel.NotFound', type: 'NotFound' },
   idempotency_conflict: { code: 'IdempotencyConflict', type: 'Conflict' },
   not_deletable: { code: 'OperationDenied.InvalidState', type: 'Conflict' },
   not_cancellable: { code: 'OperationDenied.InvalidState', type: 'Conflict' },
   payload_too_large: { code: 'RequestEntityTooLarge', type: 'BadRequest' },
+  rate_limited: { code: 'RateLimitExceeded', type: 'TooManyRequests' },
+  queued_limit_reached: { code: 'QuotaExceeded', type: 'TooManyRequests' },
+  // Ark's answer for an account without balance is a 403.
+  spend_limit_reached: { code: 'AccountOverdueError', type: 'Forbidden', status: 403 },
 };
 
 /**
@@ -198,7 +204,7 @@ export function renderModelArkError(error: AppError): { status: number; body: Re
       const style = errorStyles[error.code];
       if (style !== undefined) {
         return envelope(
-          error.status,
+          style.status ?? error.status,
           style.code,
           style.type,
           error.code === 'unknown_model' ? (error.field ?? 'model') : (error.field ?? null),

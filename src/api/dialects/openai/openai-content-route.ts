@@ -38,6 +38,7 @@ export function registerVideoContentRoute(
     if (artifact === undefined) {
       throw new AppError('not_found', `video ${job.id} has no ${variant}`, { field: 'variant' });
     }
+    context.outputs.requireAvailable(job, artifact);
     const info = await context.blobStore.stat(artifact.blobKey);
     if (info === undefined)
       throw new AppError('not_found', `the ${variant} of video ${job.id} is no longer stored`);

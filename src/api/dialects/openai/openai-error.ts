@@ -21,6 +21,9 @@ const codeNames: Partial<Record<ErrorCode, string>> = {
   unknown_model: 'model_not_found',
   not_ready: 'video_not_ready',
   not_deletable: 'video_not_deletable',
+  rate_limited: 'rate_limit_exceeded',
+  queued_limit_reached: 'rate_limit_exceeded',
+  spend_limit_reached: 'insufficient_quota',
 };
 
 /** Validation rules → OpenAI's parameter error codes. */

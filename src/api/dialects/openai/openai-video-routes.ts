@@ -48,7 +48,9 @@ export async function registerOpenAiVideoRoutes(app: FastifyInstance, context: A
 
 function registerRoutes(app: FastifyInstance, context: ApiContext): void {
   const config = { renderError: renderOpenAiError };
-  const render = (job: Job) => renderVideo(job, context.urlTtlSeconds);
+  // `expires_at` is when the video's content is deleted (the retention period), not a URL's expiry.
+  const keptSeconds = Math.floor(context.outputs.outputTtlMs / 1000);
+  const render = (job: Job) => renderVideo(job, keptSeconds);
 
   async function submit(ownerKeyId: string, command: Omit<SubmitCommand, 'ownerKeyId' | 'dialect'>) {
     try {
@@ -121,7 +123,7 @@ function registerRoutes(app: FastifyInstance, context: ApiContext): void {
       limit: query.limit + 1,
       ...(query.after === undefined ? {} : { after: query.after }),
     });
-    return renderVideoList(jobs.slice(0, query.limit), jobs.length > query.limit, context.urlTtlSeconds);
+    return renderVideoList(jobs.slice(0, query.limit), jobs.length > query.limit, keptSeconds);
   });
 
   app.get('/v1/videos/:video_id', { config, schema: videoSchemas.retrieve }, async (request) =>

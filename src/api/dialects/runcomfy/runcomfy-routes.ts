@@ -90,7 +90,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
     const artifact =
       artifactOf(job, 'video') ?? job.result?.artifacts.find((candidate) => candidate.kind === 'video');
     return renderResult(job, {
-      videoUrl: artifact === undefined ? undefined : await context.artifactUrl(artifact),
+      videoUrl: artifact === undefined ? undefined : await context.artifactUrl(artifact, job),
       includeCost,
       spec: context.catalog.find(job.model)?.spec,
     });
@@ -152,6 +152,7 @@ export async function registerRunComfyRoutes(app: FastifyInstance, context: ApiC
     },
     async (request) => {
       const job = await ownJob(request);
+      context.outputs.requireAvailable(job);
       const query = request.query as Record<string, string | undefined>;
       return result(job, query['include_cost'] === 'true');
     },

@@ -1,6 +1,7 @@
 import type { AppError } from '../../../domain/app-error.ts';
 import type { Job, JobStatus } from '../../../domain/job.ts';
 import type { ModelSpec } from '../../../catalog/model-spec.ts';
+import { jobCost as quotedCost } from '../../../usage/job-cost.ts';
 
 /**
  * Pure translations between Reelgate's job model and the RunComfy Model API
@@ -79,11 +80,9 @@ export function renderResult(
   return { ...base, ...cost };
 }
 
-/** Billable cost: generated seconds × the model's price at that resolution; 0 unless it succeeded. */
+/** Billable cost in USD: seconds × the price quoted at submit; 0 unless it succeeded (see job-cost.ts). */
 export function jobCost(job: Job, spec: ModelSpec | undefined): number {
-  if (job.status !== 'succeeded' || spec === undefined) return 0;
-  const price = spec.pricePerSecondUsd[job.request.resolution] ?? 0;
-  return Math.round(price * job.request.durationSeconds * 10_000) / 10_000;
+  return quotedCost(job, spec).amountUsd;
 }
 
 /**
@@ -111,6 +110,7 @@ const errorNames: Record<number, string> = {
   415: 'UnsupportedMediaType',
   416: 'RangeNotSatisfiable',
   422: 'ValidationError',
+  429: 'TooManyRequests',
   500: 'InternalError',
   503: 'ServiceUnavailable',
 };
@@ -128,6 +128,13 @@ export function renderRunComfyError(error: AppError): { status: number; body: Re
         error_message: `InvalidResourceIdentifier: ${error.message}`,
         detail: null,
       },
+    };
+  }
+  if (error.code === 'spend_limit_reached') {
+    // RunComfy's "no balance" answer; its clients also read HTTP 402 that way.
+    return {
+      status: 400,
+      body: { error_code: 400002, error_message: `InsufficientResources: ${error.message}`, detail: null },
     };
   }
   const status = error.status;

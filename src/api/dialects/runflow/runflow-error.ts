@@ -37,6 +37,10 @@ const codesByError: Partial<Record<ErrorCode, string>> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   engine_unavailable: 'MODEL_UNAVAILABLE',
   content_policy_violation: 'CONTENT_POLICY_VIOLATION',
+  spend_limit_reached: 'INSUFFICIENT_CREDIT',
+  rate_limited: 'RATE_LIMITED',
+  queued_limit_reached: 'TOO_MANY_QUEUED_RUNS',
+  output_expired: 'OUTPUT_EXPIRED',
 };
 
 const codesByStatus: Readonly<Record<number, string>> = {

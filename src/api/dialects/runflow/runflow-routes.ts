@@ -69,8 +69,8 @@ export async function registerRunflowRoutes(app: FastifyInstance, context: ApiCo
     const { video, lastFrame } = runArtifacts(job);
     return renderRun(job, {
       spec: context.catalog.find(job.model)?.spec,
-      videoUrl: video === undefined ? undefined : await context.artifactUrl(video),
-      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame),
+      videoUrl: video === undefined ? undefined : await context.artifactUrl(video, job),
+      lastFrameUrl: lastFrame === undefined ? undefined : await context.artifactUrl(lastFrame, job),
     });
   }
 
@@ -92,7 +92,10 @@ export async function registerRunflowRoutes(app: FastifyInstance, context: ApiCo
     async (request) => {
       const key = await context.authenticate(request);
       const { run_id: id } = request.params as { run_id: string };
-      return render(await inRunTerms(id, context.jobs.get(id, key.id)));
+      const job = await inRunTerms(id, context.jobs.get(id, key.id));
+      // The run is where its outputs are handed out: once they expired, that is a 410.
+      context.outputs.requireAvailable(job);
+      return render(job);
     },
   );
 

@@ -4,6 +4,7 @@ import type { GenerationRequest } from '../../../domain/generation-request.ts';
 import type { Artifact, Job } from '../../../domain/job.ts';
 import { isTerminal } from '../../../domain/job.ts';
 import { artifactOf } from '../../../jobs/job-service.ts';
+import { jobCost } from '../../../usage/job-cost.ts';
 import type { RunflowCreateBody } from './runflow-schema.ts';
 import { runflowStatus } from './runflow-translate.ts';
 
@@ -161,14 +162,12 @@ function failureOf(job: Job): Failure | undefined {
 }
 
 /**
- * `cost` is a USD string: null until the run finishes, the model's per-second price × seconds
- * once it succeeded, "0" when it failed or was cancelled (nothing is billed).
+ * `cost` is a USD string: null until the run finishes, the per-second price quoted at submit ×
+ * seconds once it succeeded, "0" when it failed or was cancelled (nothing is billed).
  */
 export function runCost(job: Job, spec: ModelSpec | undefined): string | null {
   if (!isTerminal(job.status)) return null;
-  const price = spec?.pricePerSecondUsd[job.request.resolution];
-  if (job.status !== 'succeeded' || price === undefined) return '0';
-  return String(Math.round(price * job.request.durationSeconds * 10_000) / 10_000);
+  return String(jobCost(job, spec).amountUsd);
 }
 
 /** A job created through another dialect, shown as the Runflow input that asks for the same. */
