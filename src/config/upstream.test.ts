@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 
 describe('loadConfig: upstream engines and routes', () => {
   it('configures no provider and no route by default, with the documented poll figures', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 
 describe('operations configuration', () => {
   it('keeps outputs 24 hours and records 7 days, with metrics on and CORS off, by default', () => {

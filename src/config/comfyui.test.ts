@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { loadConfig } from '../config.ts';
 
 describe('ComfyUI configuration', () => {
   it('is absent without REELGATE_COMFYUI_URLS, and parsed with defaults when set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 
 describe('loadConfig: scale-out', () => {
   it('uses the embedded SQLite file and local disk by default', () => {
