@@ -304,7 +304,7 @@ export class ComfyUiEngine implements Engine {
     if (missing.length > 0) {
       throw new AppError(
         'engine_unavailable',
-        `ComfyUI at ${server.client.url} lacks model files: ${missing.join(', ')} (see docs/OPERATIONS.md, ComfyUI)`,
+        `ComfyUI at ${server.client.url} lacks model files: ${missing.join(', ')} (see docs/ENGINES.md, ComfyUI)`,
         // Nothing was posted: a route may try its next engine, and files may still be arriving.
         { retryable: true },
       );

@@ -14,7 +14,7 @@ import { maxSeed, parseParameters, snapFrames, snapSize } from './workflow-templ
 /**
  * Operator templates: a JSON file holding a workflow exported with ComfyUI's "Export (API)" and a
  * map saying which node input receives each parameter. Dropping such a file into the folder named
- * by REELGATE_COMFYUI_TEMPLATES adds a template without touching the engine (docs/OPERATIONS.md).
+ * by REELGATE_COMFYUI_TEMPLATES adds a template without touching the engine (docs/ENGINES.md).
  */
 
 const generationModes = [
