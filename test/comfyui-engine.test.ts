@@ -231,7 +231,9 @@ describe('cancelling a ComfyUI job', () => {
     const queuedId = String(queued.body['request_id']);
     const queuedPrompt = await promptIdOf(queuedId);
     expect(fake.placeOf(queuedPrompt)).toBe('pending');
-    await application.store.cancelJob(queuedId, Date.now(), { allowRunning: true });
+    expect(
+      (await call(`${application.url}/v1/jobs/${queuedId}/cancel`, { method: 'POST', key: testKey })).status,
+    ).toBe(200);
     await waitUntil(() => fake.deletes.includes(queuedPrompt), 'the queued prompt to be deleted');
     expect(fake.placeOf(queuedPrompt)).toBe('unknown');
     expect(fake.placeOf(blocker)).toBe('running');
@@ -246,7 +248,9 @@ describe('cancelling a ComfyUI job', () => {
     const runningId = String(running.body['request_id']);
     const runningPrompt = await promptIdOf(runningId);
     await waitUntil(() => fake.placeOf(runningPrompt) === 'running', 'our prompt to run');
-    await application.store.cancelJob(runningId, Date.now(), { allowRunning: true });
+    expect(
+      (await call(`${application.url}/v1/jobs/${runningId}/cancel`, { method: 'POST', key: testKey })).status,
+    ).toBe(200);
     await waitUntil(() => fake.placeOf(runningPrompt) === 'done', 'our prompt to be interrupted');
     fake.stepDelayMs = 20;
     expect(fake.interrupts).toEqual([{ prompt_id: runningPrompt }]);

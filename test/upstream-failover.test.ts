@@ -186,9 +186,8 @@ describe('upstream routing and failures (fake ModelArk)', () => {
     const taskId = String(
       ((await gateway.store.getJob(id))?.checkpoint as { state: { taskId: string } }).state.taskId,
     );
-    // No API route cancels a running job yet; the store's cancel is what such a route would call.
-    const cancelled = await gateway.store.cancelJob(id, Date.now(), { allowRunning: true });
-    expect(cancelled?.status).toBe('cancelled');
+    const cancelled = await call(`${gateway.url}/v1/jobs/${id}/cancel`, { method: 'POST', key: testKey });
+    expect(cancelled.body['status']).toBe('cancelled');
     await waitFor(() => fake.requests.some((request) => request.method === 'DELETE'));
     expect(
       fake.requests.filter((request) => request.method === 'DELETE').map((request) => request.path),
