@@ -15,8 +15,10 @@ const fakeClassifier = (): FrameClassifier & { calls: number } => {
       const porn = (frame[0] ?? 0) / 100;
       return Promise.resolve([0.1, 0, 0.9 - porn, porn, 0]);
     },
+    warm: () => Promise.resolve(),
     stats: (): ClassifierStats => ({
       model: 'fake',
+      backend: 'wasm-simd',
       loads: 1,
       loadMs: 3,
       framesClassified: classifier.calls,
@@ -49,7 +51,7 @@ const video = (file: string): LocalMedia => ({ path: file, kind: 'video', durati
 
 describe('SafetyGate', () => {
   it('records the maximum of each class over the frames and the frame that scored it', async () => {
-    const report = await gate('flag').checkOutput({ path: '10-30-20', durationSeconds: 3 }, '/work', signal);
+    const report = await gate('flag').checkOutput({ path: '10-30-20', durationSeconds: 3 }, signal);
     expect(report).toMatchObject({
       stage: 'output',
       nsfw_detected: false,
@@ -65,14 +67,14 @@ describe('SafetyGate', () => {
   });
 
   it('under flag marks a frame over the threshold and lets the job go on', async () => {
-    const report = await gate('flag').checkOutput({ path: '10-70-20', durationSeconds: 3 }, '/work', signal);
+    const report = await gate('flag').checkOutput({ path: '10-70-20', durationSeconds: 3 }, signal);
     expect(report?.nsfw_detected).toBe(true);
     expect(report?.matched).toEqual(['Porn']);
   });
 
   it('under block fails with content_policy_violation naming the stage, the class and the frame', async () => {
     const error = await gate('block')
-      .checkOutput({ path: '10-70-20', durationSeconds: 3 }, '/work', signal)
+      .checkOutput({ path: '10-70-20', durationSeconds: 3 }, signal)
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('content_policy_violation');
@@ -85,7 +87,7 @@ describe('SafetyGate', () => {
   it('checks reference images and video frames at stage input, naming the input', async () => {
     const requests: SampleFramesRequest[] = [];
     const inputs = { images: [image('5'), image('80')], videos: [video('1-2-3')], audios: [] };
-    const flagged = await gate('flag', fakeClassifier(), requests).checkInputs(inputs, '/work', signal);
+    const flagged = await gate('flag', fakeClassifier(), requests).checkInputs(inputs, signal);
     expect(flagged).toMatchObject({ stage: 'input', nsfw_detected: true, checked_frames: 5 });
     expect(flagged?.scores.Porn).toEqual({ score: 0.8, source: 'images[1]', time_seconds: 0 });
     expect(requests.map((request) => [request.kind, request.durationSeconds])).toEqual([
@@ -93,7 +95,7 @@ describe('SafetyGate', () => {
       ['image', undefined],
       ['video', 3],
     ]);
-    await expect(gate('block').checkInputs(inputs, '/work', signal)).rejects.toThrow(
+    await expect(gate('block').checkInputs(inputs, signal)).rejects.toThrow(
       'blocked by the content policy at stage input: Porn 0.8 ≥ 0.5 in images[1]',
     );
   });
@@ -101,16 +103,50 @@ describe('SafetyGate', () => {
   it('has nothing to check without image or video inputs', async () => {
     const classifier = fakeClassifier();
     expect(
-      await gate('block', classifier).checkInputs({ images: [], videos: [], audios: [] }, '/w', signal),
+      await gate('block', classifier).checkInputs({ images: [], videos: [], audios: [] }, signal),
     ).toBeNull();
     expect(classifier.calls).toBe(0);
+  });
+
+  it('classifies streamed frames while the file is still decoding', async () => {
+    const classifier = fakeClassifier();
+    let classifiedBeforeDecodingEnded = -1;
+    const streaming = new SafetyGate({
+      policy: { mode: 'flag', categories: ['Porn'], threshold: 0.5, frameIntervalSeconds: 1 },
+      classifier,
+      sampleFrames: async (request) => {
+        const frames = [Uint8Array.of(10), Uint8Array.of(20), Uint8Array.of(30)];
+        frames.forEach((frame, index) => request.onFrame?.(frame, index));
+        await new Promise((resolve) => setImmediate(resolve));
+        classifiedBeforeDecodingEnded = classifier.calls;
+        return { frames, times: [0, 1, 2] };
+      },
+    });
+    const report = await streaming.checkOutput({ path: 'streamed', durationSeconds: 3 }, signal);
+    expect(classifiedBeforeDecodingEnded).toBe(3);
+    expect(classifier.calls).toBe(3);
+    expect(report).toMatchObject({ checked_frames: 3, scores: { Porn: { score: 0.3, time_seconds: 2 } } });
+  });
+
+  it('fails with the sampler when a file cannot be decoded, after its frames in flight settle', async () => {
+    const classifier = fakeClassifier();
+    const failing = new SafetyGate({
+      policy: { mode: 'block', categories: ['Porn'], threshold: 0.5, frameIntervalSeconds: 1 },
+      classifier,
+      sampleFrames: (request) => {
+        request.onFrame?.(Uint8Array.of(90), 0);
+        return Promise.reject(new AppError('input_rejected', 'ffmpeg exited with code 1'));
+      },
+    });
+    const inputs = { images: [image('a'), image('b')], videos: [], audios: [] };
+    await expect(failing.checkInputs(inputs, signal)).rejects.toThrow('ffmpeg exited with code 1');
+    expect(classifier.calls).toBe(1);
   });
 
   it('classifies identical frames once', async () => {
     const classifier = fakeClassifier();
     const report = await gate('flag', classifier).checkOutput(
       { path: '4-4-4-9', durationSeconds: 4 },
-      '/w',
       signal,
     );
     expect(report?.checked_frames).toBe(4);
@@ -121,8 +157,8 @@ describe('SafetyGate', () => {
     const classifier = fakeClassifier();
     const requests: SampleFramesRequest[] = [];
     const off = gate('off', classifier, requests);
-    const input = await off.checkInputs({ images: [image('90')], videos: [], audios: [] }, '/w', signal);
-    const output = await off.checkOutput({ path: '90-90', durationSeconds: 2 }, '/w', signal);
+    const input = await off.checkInputs({ images: [image('90')], videos: [], audios: [] }, signal);
+    const output = await off.checkOutput({ path: '90-90', durationSeconds: 2 }, signal);
     expect([input, output, classifier.calls, requests.length]).toEqual([null, null, 0, 0]);
     expect(off.report(input, output)).toEqual({
       nsfw_detected: null,
@@ -134,13 +170,13 @@ describe('SafetyGate', () => {
 
   it('reports the output verdict, both stages and the process classifier', async () => {
     const flag = gate('flag');
-    const output = await flag.checkOutput({ path: '10-20', durationSeconds: 2 }, '/w', signal);
+    const output = await flag.checkOutput({ path: '10-20', durationSeconds: 2 }, signal);
     expect(flag.report(null, output)).toMatchObject({
       nsfw_detected: false,
       policy: { mode: 'flag' },
       input: null,
       output: { stage: 'output', checked_frames: 2 },
-      classifier: { model: 'fake', process_loads: 1, load_ms: 3 },
+      classifier: { model: 'fake', backend: 'wasm-simd', process_loads: 1, load_ms: 3 },
     });
   });
 });

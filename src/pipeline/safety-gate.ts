@@ -15,6 +15,14 @@ export interface SafetyGateOptions {
   readonly sampleFrames: (request: Omit<SampleFramesRequest, 'ffmpeg'>) => Promise<SampledFrames>;
 }
 
+/** One file to check: the output, or the input it is (`images[0]`, `videos[1]`). */
+interface SampledFile {
+  readonly source: string;
+  readonly path: string;
+  readonly kind: 'image' | 'video';
+  readonly durationSeconds: number | undefined;
+}
+
 /** A produced video, as the pipeline knows it after probing. */
 export interface CheckedVideo {
   readonly path: string;
@@ -23,8 +31,8 @@ export interface CheckedVideo {
 
 /**
  * The pipeline's content-safety step (issue 11). `checkInputs` runs in the preparing stage,
- * before any engine; `checkOutput` after the engine and post-processing, before anything is
- * published. Under `block` a stage that counts as NSFW throws `content_policy_violation` naming
+ * before any engine; `checkOutput` after the engine and post-processing, next to the derived
+ * images and before anything is published. Under `block` a stage that counts as NSFW throws `content_policy_violation` naming
  * the stage, so the job fails with nothing stored and nothing billed; under `flag` the reports
  * are recorded and the job goes on; under `off` nothing is decoded or classified.
  */
@@ -36,37 +44,40 @@ export class SafetyGate {
   }
 
   /** Checks reference images and video frames; null when off or when there are none. */
-  async checkInputs(
-    inputs: PreparedInputs,
-    workdir: string,
-    signal: AbortSignal,
-  ): Promise<StageReport | null> {
+  async checkInputs(inputs: PreparedInputs, signal: AbortSignal): Promise<StageReport | null> {
     const media: { source: string; media: LocalMedia }[] = [
       ...inputs.images.map((item, index) => ({ source: `images[${index}]`, media: item })),
       ...inputs.videos.map((item, index) => ({ source: `videos[${index}]`, media: item })),
     ];
     if (this.options.policy.mode === 'off' || media.length === 0) return null;
     const started = performance.now();
-    const frames: ScoredFrame[] = [];
-    for (const { source, media: item } of media) {
-      const kind = item.kind === 'video' ? 'video' : 'image';
-      frames.push(...(await this.scoreFile(source, item.path, kind, item.durationSeconds, workdir, signal)));
+    // Decoding runs one file at a time, but each file's frames are classified (in the model's
+    // thread) while it and the next file decode.
+    const scoring: Promise<ScoredFrame[]>[] = [];
+    try {
+      for (const { source, media: item } of media) {
+        const kind = item.kind === 'video' ? 'video' : 'image';
+        const file = { source, path: item.path, kind, durationSeconds: item.durationSeconds } as const;
+        scoring.push((await this.startScoring(file, signal)).scored);
+      }
+    } finally {
+      await Promise.allSettled(scoring);
     }
+    const frames = (await Promise.all(scoring)).flat();
     return this.decide(summarizeFrames('input', frames, this.options.policy), started);
   }
 
   /** Checks the finished video; null when off. */
-  async checkOutput(video: CheckedVideo, workdir: string, signal: AbortSignal): Promise<StageReport | null> {
+  async checkOutput(video: CheckedVideo, signal: AbortSignal): Promise<StageReport | null> {
     if (this.options.policy.mode === 'off') return null;
     const started = performance.now();
-    const frames = await this.scoreFile(
-      'output',
-      video.path,
-      'video',
-      video.durationSeconds,
-      workdir,
-      signal,
-    );
+    const file: SampledFile = {
+      source: 'output',
+      path: video.path,
+      kind: 'video',
+      durationSeconds: video.durationSeconds,
+    };
+    const frames = await (await this.startScoring(file, signal)).scored;
     return this.decide(summarizeFrames('output', frames, this.options.policy), started);
   }
 
@@ -88,6 +99,7 @@ export class SafetyGate {
         : {
             classifier: {
               model: classifier.model ?? null,
+              backend: classifier.backend ?? null,
               process_loads: classifier.loads,
               load_ms: classifier.loadMs ?? null,
             },
@@ -108,37 +120,50 @@ export class SafetyGate {
   }
 
   /**
-   * Decodes and classifies one file's sample frames. Identical frames (a still shot, a held
-   * first frame) are classified once: the model is deterministic, so the copy scores the same.
+   * Decodes one file's sample frames and classifies each frame the moment the sampler hands it
+   * over, so the classifier works while ffmpeg is still decoding. Resolves once decoding is done,
+   * with the (still running) classification; every pending classification has a handler from the
+   * start, so a failure is never an unhandled rejection — it surfaces where `scored` is awaited.
+   * Identical frames (a still shot, a held first frame) are classified once: the model is
+   * deterministic, so the copy scores the same.
    */
-  private async scoreFile(
-    source: string,
-    file: string,
-    kind: 'image' | 'video',
-    durationSeconds: number | undefined,
-    workdir: string,
+  private async startScoring(
+    file: SampledFile,
     signal: AbortSignal,
-  ): Promise<ScoredFrame[]> {
-    const sampled = await this.options.sampleFrames({
-      file,
-      kind,
-      durationSeconds,
-      intervalSeconds: this.options.policy.frameIntervalSeconds,
-      workdir,
-      signal,
-      errorCode: source === 'output' ? 'output_invalid' : 'input_rejected',
-    });
-    const known = new Map<string, readonly number[]>();
-    const scored: ScoredFrame[] = [];
-    for (const [index, frame] of sampled.frames.entries()) {
+  ): Promise<{ readonly scored: Promise<ScoredFrame[]> }> {
+    const known = new Map<string, Promise<number[]>>();
+    const pending: Promise<number[]>[] = [];
+    const classify = (frame: Uint8Array) => {
       const digest = createHash('sha1').update(frame).digest('hex');
       let scores = known.get(digest);
       if (scores === undefined) {
-        scores = await this.options.classifier.classify(frame, signal);
+        scores = this.options.classifier.classify(frame, signal);
+        scores.catch(() => undefined);
         known.set(digest, scores);
       }
-      scored.push({ source, timeSeconds: sampled.times[index] ?? 0, scores });
+      pending.push(scores);
+    };
+    let sampled: SampledFrames;
+    try {
+      sampled = await this.options.sampleFrames({
+        file: file.path,
+        kind: file.kind,
+        durationSeconds: file.durationSeconds,
+        intervalSeconds: this.options.policy.frameIntervalSeconds,
+        signal,
+        errorCode: file.source === 'output' ? 'output_invalid' : 'input_rejected',
+        onFrame: classify,
+      });
+    } catch (error) {
+      await Promise.allSettled(pending);
+      throw error;
     }
-    return scored;
+    // A sampler that does not stream leaves its frames to be classified now.
+    for (const frame of sampled.frames.slice(pending.length)) classify(frame);
+    const scored = Promise.all(pending).then((all) =>
+      all.map((scores, index) => ({ source: file.source, timeSeconds: sampled.times[index] ?? 0, scores })),
+    );
+    scored.catch(() => undefined);
+    return { scored };
   }
 }

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../domain/app-error.ts';
 import { resolveFfmpegBinaries } from '../media/ffmpeg-binaries.ts';
 import { classifierFrameBytes, sampleFrames } from './frame-sampler.ts';
 
@@ -39,7 +40,6 @@ describe('sampleFrames', () => {
       kind: 'video',
       durationSeconds: 3.5,
       intervalSeconds: 1,
-      workdir: folder,
     });
     expect(sampled.times).toEqual([0, 1, 2, 3, 3.458]);
     expect(sampled.frames).toHaveLength(5);
@@ -50,6 +50,40 @@ describe('sampleFrames', () => {
     ).not.toBe(0);
   });
 
+  it('hands each kept frame over as it goes, the last frame at the end, in the order of the result', async () => {
+    const handed: { frame: Uint8Array; time: number }[] = [];
+    const sampled = await sampleFrames({
+      ffmpeg: binaries.ffmpeg,
+      file: video,
+      kind: 'video',
+      durationSeconds: 3.5,
+      intervalSeconds: 1,
+      onFrame: (frame, time) => handed.push({ frame, time }),
+    });
+    expect(handed.map((item) => item.time)).toEqual([0, 1, 2, 3, 3.458]);
+    // The very frames of the result (the same objects), not copies: compared by identity.
+    handed.forEach((item, index) => expect(item.frame).toBe(sampled.frames[index]));
+  });
+
+  it('rejects a file ffmpeg cannot decode with the code it is given', async () => {
+    const text = path.join(folder, 'not-a-video.txt');
+    await writeFile(text, 'plain text, not a video');
+    try {
+      const failure = await sampleFrames({
+        ffmpeg: binaries.ffmpeg,
+        file: text,
+        kind: 'video',
+        intervalSeconds: 1,
+        errorCode: 'output_invalid',
+      }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(AppError);
+      expect((failure as AppError).code).toBe('output_invalid');
+      expect((failure as AppError).message).toMatch(/^ffmpeg exited with code \d+: /);
+    } finally {
+      await rm(text);
+    }
+  });
+
   it('follows the configured interval', async () => {
     const sampled = await sampleFrames({
       ffmpeg: binaries.ffmpeg,
@@ -57,7 +91,6 @@ describe('sampleFrames', () => {
       kind: 'video',
       durationSeconds: 3.5,
       intervalSeconds: 2,
-      workdir: folder,
     });
     expect(sampled.times).toEqual([0, 2, 3.458]);
   });
@@ -70,7 +103,6 @@ describe('sampleFrames', () => {
       kind: 'video',
       durationSeconds: 3.5,
       intervalSeconds: 1,
-      workdir: folder,
     });
     expect(npmBinaries.source).toBe('npm');
     expect(sampled.times).toEqual([0, 1, 2, 3, 3.458]);
@@ -82,7 +114,6 @@ describe('sampleFrames', () => {
       file: image,
       kind: 'image',
       intervalSeconds: 1,
-      workdir: folder,
     });
     expect(sampled.frames).toHaveLength(1);
     const [red, green, blue] = sampled.frames[0] ?? [];

@@ -1,6 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { runFfmpeg, untrustedProtocolWhitelist } from '../media/run-ffmpeg.ts';
+import { untrustedProtocolWhitelist } from '../media/run-ffmpeg.ts';
+import { streamRawFrames } from './raw-frame-stream.ts';
 
 /** The classifier's input: square RGB frames of this many pixels a side. */
 export const classifierFrameSize = 224;
@@ -23,30 +22,34 @@ export interface SampleFramesRequest {
   readonly durationSeconds?: number | undefined;
   /** Seconds between sampled frames (the first and the last frame are always sampled). */
   readonly intervalSeconds: number;
-  /** Folder for the raw frame file (removed again before returning). */
-  readonly workdir: string;
   readonly signal?: AbortSignal | undefined;
   /** The code a file ffmpeg cannot decode fails with: `input_rejected` (default) or `output_invalid`. */
   readonly errorCode?: 'input_rejected' | 'output_invalid' | undefined;
+  /**
+   * Called with each kept frame as soon as it is known to be kept, in the order of the result's
+   * `frames`: every frame before the tail while ffmpeg still decodes, the last frame at the end.
+   * The safety check starts classifying here, so decoding and classifying overlap.
+   */
+  readonly onFrame?: ((frame: Uint8Array, timeSeconds: number) => void) | undefined;
 }
 
 const timeoutMs = 60_000;
 /** Frames closer than this to the end are candidates for "the last frame". */
 const tailSeconds = 0.25;
-const showinfoFrame = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.]+)/g;
+const showinfoFrame = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.]+)/;
 
 /**
  * Decodes the frames the safety check classifies, in one ffmpeg run per file: the first frame,
  * then one every `intervalSeconds`, then the last frame, each squeezed to 224 × 224 rgb24 (the
- * classifier's input, which is what nsfwjs would resize to anyway). A still image is one frame.
+ * classifier's input, which is what nsfwjs would resize to anyway) and written to a pipe — no
+ * image encoding, no scratch file. A still image is one frame.
  *
  * The exact last frame cannot be named before decoding (a container's duration is approximate),
  * so ffmpeg also passes every frame of the final quarter second and only the latest of those is
- * kept; `showinfo` reports each passed frame's time on stderr. `select`, `scale` and `showinfo`
- * exist in both the 2018 static build and Debian's ffmpeg 5.1.
+ * kept; `showinfo` reports each passed frame's time on stderr, in step with the frames on stdout.
+ * `select`, `scale` and `showinfo` exist in both the 2018 static build and Debian's ffmpeg 5.1.
  */
 export async function sampleFrames(request: SampleFramesRequest): Promise<SampledFrames> {
-  const output = path.join(request.workdir, `safety-frames-${path.basename(request.file)}.rgb`);
   const size = `${classifierFrameSize}:${classifierFrameSize}`;
   const tailStart =
     request.durationSeconds === undefined ? undefined : Math.max(0, request.durationSeconds - tailSeconds);
@@ -55,68 +58,92 @@ export async function sampleFrames(request: SampleFramesRequest): Promise<Sample
       ? ''
       : `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${request.intervalSeconds})` +
         `${tailStart === undefined ? '' : `+gte(t\\,${tailStart})`}',`;
-  try {
-    const run = await runFfmpeg(
-      request.ffmpeg,
-      [
-        '-protocol_whitelist',
-        untrustedProtocolWhitelist,
-        '-i',
-        request.file,
-        '-map',
-        '0:v:0',
-        '-an',
-        '-vf',
-        `${select}scale=${size}:flags=bilinear,showinfo`,
-        ...(request.kind === 'image' ? ['-frames:v', '1'] : []),
-        '-vsync',
-        'passthrough',
-        '-pix_fmt',
-        'rgb24',
-        '-f',
-        'rawvideo',
-        '-y',
-        output,
-      ],
-      {
-        timeoutMs,
-        signal: request.signal,
-        errorCode: request.errorCode ?? 'input_rejected',
-        stderrTailBytes: 1024 * 1024,
+  const pairing = new FramePairing(tailStart, request.onFrame);
+  await streamRawFrames(
+    request.ffmpeg,
+    [
+      '-protocol_whitelist',
+      untrustedProtocolWhitelist,
+      '-i',
+      request.file,
+      '-map',
+      '0:v:0',
+      '-an',
+      '-vf',
+      `${select}scale=${size}:flags=bilinear,showinfo`,
+      ...(request.kind === 'image' ? ['-frames:v', '1'] : []),
+      '-vsync',
+      'passthrough',
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+    ],
+    {
+      frameBytes: classifierFrameBytes,
+      onFrame: (frame) => pairing.addFrame(frame),
+      onStderrLine: (line) => {
+        const time = showinfoFrame.exec(line)?.[1];
+        if (time !== undefined) pairing.addTime(Number(time));
       },
-    );
-    const bytes = await readFile(output);
-    const count = Math.floor(bytes.byteLength / classifierFrameBytes);
-    const frames = Array.from(
-      { length: count },
-      (_, index) =>
-        new Uint8Array(bytes.buffer, bytes.byteOffset + index * classifierFrameBytes, classifierFrameBytes),
-    );
-    const reported = [...run.stderrTail.matchAll(showinfoFrame)].map((match) => Number(match[1]));
-    // Without one time per frame there is no telling the tail apart: keep every frame.
-    if (reported.length !== count) return { frames, times: frames.map((_, index) => index) };
-    return keepLastOfTail(frames, reported, tailStart);
-  } finally {
-    await rm(output, { force: true });
-  }
+      timeoutMs,
+      signal: request.signal,
+      errorCode: request.errorCode ?? 'input_rejected',
+    },
+  );
+  return pairing.finish();
 }
 
 /**
- * Keeps every frame before the tail plus the very last frame. An interval sample that falls in the
- * final quarter second is dropped with the tail: the last frame stands for it.
+ * Pairs the frames from stdout with the times `showinfo` reports on stderr (the n-th time belongs
+ * to the n-th frame; the two pipes run at their own pace) and decides which frames to keep: every
+ * frame before the tail at once, and of the tail only the very last frame, at the end. An
+ * interval sample that falls in the final quarter second goes with the tail: the last frame
+ * stands for it.
  */
-function keepLastOfTail(
-  frames: readonly Uint8Array[],
-  times: readonly number[],
-  tailStart: number | undefined,
-): SampledFrames {
-  const kept = frames
-    .map((_, index) => index)
-    .filter(
-      (index) => index === frames.length - 1 || tailStart === undefined || (times[index] ?? 0) < tailStart,
-    );
-  return {
-    frames: kept.map((index) => frames[index] as Uint8Array),
-    times: kept.map((index) => Math.round((times[index] ?? 0) * 1000) / 1000),
-  };
+class FramePairing {
+  private readonly untimed: Uint8Array[] = [];
+  private readonly unmatchedTimes: number[] = [];
+  private readonly kept: { frame: Uint8Array; time: number }[] = [];
+  private tail: { frame: Uint8Array; time: number } | undefined;
+
+  constructor(
+    private readonly tailStart: number | undefined,
+    private readonly onFrame: SampleFramesRequest['onFrame'],
+  ) {}
+
+  addFrame(frame: Uint8Array): void {
+    this.untimed.push(frame);
+    this.pair();
+  }
+
+  addTime(time: number): void {
+    this.unmatchedTimes.push(time);
+    this.pair();
+  }
+
+  /** The kept frames, once ffmpeg has exited. */
+  finish(): SampledFrames {
+    // Without one time per frame there is no telling the tail apart: keep the untimed frames too,
+    // numbered by their place (the old behaviour of a build whose showinfo reads differently).
+    for (const frame of this.untimed.splice(0)) this.keep(frame, this.kept.length);
+    if (this.tail !== undefined) this.keep(this.tail.frame, this.tail.time);
+    return { frames: this.kept.map((item) => item.frame), times: this.kept.map((item) => item.time) };
+  }
+
+  private pair(): void {
+    while (this.untimed.length > 0 && this.unmatchedTimes.length > 0) {
+      const frame = this.untimed.shift() as Uint8Array;
+      const time = this.unmatchedTimes.shift() as number;
+      if (this.tailStart !== undefined && time >= this.tailStart) this.tail = { frame, time };
+      else this.keep(frame, time);
+    }
+  }
+
+  private keep(frame: Uint8Array, time: number): void {
+    const rounded = Math.round(time * 1000) / 1000;
+    this.kept.push({ frame, time: rounded });
+    this.onFrame?.(frame, rounded);
+  }
 }

@@ -1,10 +1,15 @@
 import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
 import { AppError } from '../domain/app-error.ts';
+import type { NsfwBackend, NsfwModelOptions } from './nsfw-model.ts';
 import type { ThreadReport, ThreadRequest } from './nsfw-thread.ts';
 
 /** A started model: classifies frames until closed. */
 export interface LoadedModel {
   readonly name: string;
+  readonly backend: NsfwBackend;
+  /** Why the model runs on the CPU backend although WebAssembly was wanted. */
+  readonly fallbackReason?: string | undefined;
   /** How long loading took, measured where it happened. */
   readonly loadMs: number;
   classify(frame: Uint8Array): Promise<number[]>;
@@ -16,6 +21,7 @@ export interface LoadedModel {
 /** What the process has done with its classifier so far (recorded in job metadata). */
 export interface ClassifierStats {
   readonly model: string | undefined;
+  readonly backend: NsfwBackend | undefined;
   /** Times the model was loaded in this process: 1 in a healthy process. */
   readonly loads: number;
   readonly loadMs: number | undefined;
@@ -26,8 +32,17 @@ export interface ClassifierStats {
 export interface FrameClassifier {
   /** Scores of one 224 × 224 rgb24 frame, in `nsfwClasses` order. */
   classify(frame: Uint8Array, signal?: AbortSignal): Promise<number[]>;
+  /** Loads the model now, so the first job does not wait for it. Never rejects. */
+  warm(): Promise<void>;
   stats(): ClassifierStats;
   close(): Promise<void>;
+}
+
+export interface NsfwClassifierOptions {
+  /** Defaults to the worker thread ({@link startModelThread}); tests inject a loader they can count. */
+  readonly startModel?: (() => Promise<LoadedModel>) | undefined;
+  /** Where loads, fallbacks and failed warm-ups are reported. */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -37,16 +52,18 @@ export interface FrameClassifier {
  */
 export class NsfwClassifier implements FrameClassifier {
   private readonly startModel: () => Promise<LoadedModel>;
+  private readonly logger: Logger | undefined;
   private model: Promise<LoadedModel> | undefined;
   private current: LoadedModel | undefined;
   private loads = 0;
   private name: string | undefined;
+  private backend: NsfwBackend | undefined;
   private loadMs: number | undefined;
   private framesClassified = 0;
 
-  /** `startModel` defaults to the worker thread; tests inject a loader they can count. */
-  constructor(startModel: () => Promise<LoadedModel> = startModelThread) {
-    this.startModel = startModel;
+  constructor(options: NsfwClassifierOptions = {}) {
+    this.startModel = options.startModel ?? (() => startModelThread());
+    this.logger = options.logger;
   }
 
   async classify(frame: Uint8Array, signal?: AbortSignal): Promise<number[]> {
@@ -66,9 +83,19 @@ export class NsfwClassifier implements FrameClassifier {
     }
   }
 
+  async warm(): Promise<void> {
+    try {
+      await this.loaded();
+    } catch (error) {
+      // The first job's check tries again and fails that job retryably if it still cannot load.
+      this.logger?.warn({ err: error }, 'the content safety classifier could not be warmed');
+    }
+  }
+
   stats(): ClassifierStats {
     return {
       model: this.name,
+      backend: this.backend,
       loads: this.loads,
       loadMs: this.loadMs,
       framesClassified: this.framesClassified,
@@ -92,8 +119,18 @@ export class NsfwClassifier implements FrameClassifier {
       (model) => {
         this.loads += 1;
         this.name = model.name;
+        this.backend = model.backend;
         this.loadMs = Math.round(model.loadMs);
         this.current = model;
+        const facts = { model: model.name, backend: model.backend, loadMs: this.loadMs };
+        if (model.fallbackReason === undefined) {
+          this.logger?.info(facts, 'content safety classifier loaded');
+        } else {
+          this.logger?.warn(
+            { ...facts, reason: model.fallbackReason },
+            'content safety classifier fell back to the slow tfjs cpu backend: WebAssembly did not start',
+          );
+        }
         return model;
       },
       (error: unknown) => {
@@ -111,17 +148,17 @@ export class NsfwClassifier implements FrameClassifier {
 }
 
 /**
- * Starts `nsfw-thread.ts` in a worker thread and resolves once its model has loaded. The thread
- * is bootstrapped through tsx's loader (as `bin/reelgate.js` does), so it runs the TypeScript
- * source in any parent: the CLI, a test runner or a benchmark. An idle thread is unref'd, so it never
- * keeps the process alive.
+ * Starts `nsfw-thread.ts` in a worker thread and resolves once its model has loaded (`options`
+ * choose the backend; see {@link NsfwModelOptions}). The thread is bootstrapped through tsx's
+ * loader (as `bin/reelgate.js` does), so it runs the TypeScript source in any parent: the CLI, a
+ * test runner or a benchmark. An idle thread is unref'd, so it never keeps the process alive.
  */
-export function startModelThread(): Promise<LoadedModel> {
+export function startModelThread(options: NsfwModelOptions = {}): Promise<LoadedModel> {
   const threadUrl = new URL('./nsfw-thread.ts', import.meta.url).href;
   const loaderUrl = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(loaderUrl)}).then(({ register }) => { register(); return import(${JSON.stringify(threadUrl)}); });`;
   // Referenced while it loads or works, so an awaited answer keeps the process alive.
-  const worker = new Worker(bootstrap, { eval: true });
+  const worker = new Worker(bootstrap, { eval: true, workerData: options });
 
   const pending = new Map<number, { resolve: (scores: number[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
@@ -150,6 +187,8 @@ export function startModelThread(): Promise<LoadedModel> {
         worker.unref();
         resolve({
           name: report.name,
+          backend: report.backend,
+          fallbackReason: report.fallbackReason,
           loadMs: report.loadMs,
           classify(frame) {
             if (dead !== undefined) return Promise.reject(dead);

@@ -1,18 +1,25 @@
-import { parentPort } from 'node:worker_threads';
-import type { NsfwModel } from './nsfw-model.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { NsfwBackend, NsfwModel, NsfwModelOptions } from './nsfw-model.ts';
 import { loadNsfwModel } from './nsfw-model.ts';
 
 /**
- * Entry of the classifier's worker thread (started by NsfwClassifier). A frame takes over a
- * second of pure-JS convolution; on the main thread that would stall HTTP requests and lease
- * heartbeats, so the model lives here. Messages:
- *   → parent  {type: 'loaded', loadMs} | {type: 'load_failed', message}   once, after start
+ * Entry of the classifier's worker thread (started by NsfwClassifier with {@link NsfwModelOptions}
+ * as its `workerData`). A frame is tens of milliseconds of WebAssembly (over a second on the CPU
+ * fallback); on the main thread that would stall HTTP requests and lease heartbeats, so the model
+ * lives here. Messages:
+ *   → parent  {type: 'loaded', …} | {type: 'load_failed', message}   once, after start
  *   ← parent  {id, frame: Uint8Array}
  *   → parent  {type: 'scores', id, scores} | {type: 'failed', id, message}
  */
 
 export type ThreadReport =
-  | { readonly type: 'loaded'; readonly loadMs: number; readonly name: string }
+  | {
+      readonly type: 'loaded';
+      readonly loadMs: number;
+      readonly name: string;
+      readonly backend: NsfwBackend;
+      readonly fallbackReason: string | undefined;
+    }
   | { readonly type: 'load_failed'; readonly message: string }
   | { readonly type: 'scores'; readonly id: number; readonly scores: number[] }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
@@ -32,11 +39,13 @@ globalThis.fetch = () => Promise.reject(new Error('the safety classifier thread 
 const started = performance.now();
 let model: NsfwModel | undefined;
 try {
-  model = await loadNsfwModel();
+  model = await loadNsfwModel((workerData ?? {}) as NsfwModelOptions);
   port.postMessage({
     type: 'loaded',
     loadMs: performance.now() - started,
     name: model.name,
+    backend: model.backend,
+    fallbackReason: model.fallbackReason,
   } satisfies ThreadReport);
 } catch (error) {
   port.postMessage({ type: 'load_failed', message: (error as Error).message } satisfies ThreadReport);
