@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { EngineSupport, GenerationTask } from '../engine.ts';
-import { answerBody, malformedAnswer, submitFailure, unreachableOnSubmit } from './upstream-failure.ts';
+import { answerBody, malformedAnswer, sendSubmit } from './upstream-failure.ts';
 import type { UpstreamHttp } from './upstream-http.ts';
-import { UpstreamUnreachable } from './upstream-http.ts';
 import type { ProviderInputs } from './upstream-media.ts';
 import type {
   CancelOutcome,
@@ -85,20 +84,13 @@ export const modelArkAdapter: ProviderAdapter = {
   },
 
   async submit(task: GenerationTask, context: SubmitContext): Promise<string> {
-    let response;
-    try {
-      response = await context.http.send({
-        method: 'POST',
-        path: tasksPath,
-        json: modelArkBody(task, context.providerModel, context.inputs),
-        headers: { 'idempotency-key': context.idempotencyKey },
-        signal: context.signal,
-      });
-    } catch (error) {
-      if (error instanceof UpstreamUnreachable) throw unreachableOnSubmit('ModelArk', error);
-      throw error;
-    }
-    if (response.status < 200 || response.status > 299) throw submitFailure('ModelArk', response);
+    const response = await sendSubmit('ModelArk', context.http, {
+      method: 'POST',
+      path: tasksPath,
+      json: modelArkBody(task, context.providerModel, context.inputs),
+      headers: { 'idempotency-key': context.idempotencyKey },
+      signal: context.signal,
+    });
     const created = createdSchema.safeParse(response.body);
     if (!created.success)
       throw malformedAnswer('ModelArk', 'the task creation', z.prettifyError(created.error));

@@ -6,11 +6,10 @@ import {
   malformedAnswer,
   pollFailure,
   providerErrorOf,
+  sendSubmit,
   submitFailure,
-  unreachableOnSubmit,
 } from './upstream-failure.ts';
 import type { UpstreamHttp } from './upstream-http.ts';
-import { UpstreamUnreachable } from './upstream-http.ts';
 import type { ProviderInputs, ProviderMedia } from './upstream-media.ts';
 import type {
   CancelOutcome,
@@ -114,20 +113,13 @@ export const runComfyAdapter: ProviderAdapter = {
   },
 
   async submit(task: GenerationTask, context: SubmitContext): Promise<string> {
-    let response;
-    try {
-      response = await context.http.send({
-        method: 'POST',
-        path: `/v1/models/${context.providerModel.split('/').map(encodeURIComponent).join('/')}`,
-        json: runComfyBody(task, context.spec, context.inputs),
-        headers: { 'idempotency-key': context.idempotencyKey, 'cache-control': 'no-cache' },
-        signal: context.signal,
-      });
-    } catch (error) {
-      if (error instanceof UpstreamUnreachable) throw unreachableOnSubmit('RunComfy', error);
-      throw error;
-    }
-    if (response.status < 200 || response.status > 299) throw submitFailure('RunComfy', response);
+    const response = await sendSubmit('RunComfy', context.http, {
+      method: 'POST',
+      path: `/v1/models/${context.providerModel.split('/').map(encodeURIComponent).join('/')}`,
+      json: runComfyBody(task, context.spec, context.inputs),
+      headers: { 'idempotency-key': context.idempotencyKey, 'cache-control': 'no-cache' },
+      signal: context.signal,
+    });
     // Some RunComfy APIs answer 200 with an error_code: that is a refusal, not an acceptance.
     if (hasErrorCode(response.body)) throw submitFailure('RunComfy', { ...response, status: 400 });
     const submitted = submittedSchema.safeParse(response.body);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { EngineSupport, GenerationTask } from '../engine.ts';
-import { answerBody, malformedAnswer, submitFailure, unreachableOnSubmit } from './upstream-failure.ts';
+import { answerBody, malformedAnswer, sendSubmit } from './upstream-failure.ts';
 import type { UpstreamHttp } from './upstream-http.ts';
-import { UpstreamUnreachable } from './upstream-http.ts';
 import type { ProviderInputs } from './upstream-media.ts';
 import type {
   CancelOutcome,
@@ -106,20 +105,13 @@ export const runflowAdapter: ProviderAdapter = {
 
   async submit(task: GenerationTask, context: SubmitContext): Promise<string> {
     const modelPath = context.providerModel.split('/').map(encodeURIComponent).join('/');
-    let response;
-    try {
-      response = await context.http.send({
-        method: 'POST',
-        path: `/v1/models/${modelPath}/runs`,
-        json: runflowBody(task, context.spec, context.inputs),
-        headers: { 'idempotency-key': context.idempotencyKey },
-        signal: context.signal,
-      });
-    } catch (error) {
-      if (error instanceof UpstreamUnreachable) throw unreachableOnSubmit('Runflow', error);
-      throw error;
-    }
-    if (response.status < 200 || response.status > 299) throw submitFailure('Runflow', response);
+    const response = await sendSubmit('Runflow', context.http, {
+      method: 'POST',
+      path: `/v1/models/${modelPath}/runs`,
+      json: runflowBody(task, context.spec, context.inputs),
+      headers: { 'idempotency-key': context.idempotencyKey },
+      signal: context.signal,
+    });
     const run = runSchema.safeParse(response.body);
     if (!run.success) throw malformedAnswer('Runflow', 'the run creation', z.prettifyError(run.error));
     return run.data.id;

@@ -1,5 +1,6 @@
 import { AppError } from '../../domain/app-error.ts';
-import type { UpstreamResponse, UpstreamUnreachable } from './upstream-http.ts';
+import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from './upstream-http.ts';
+import { UpstreamUnreachable } from './upstream-http.ts';
 
 /**
  * Provider failures → AppErrors. The one rule that matters for money: `engine_unavailable` with
@@ -138,4 +139,24 @@ export function answerBody(label: string, taskId: string, response: UpstreamResp
   if (response.status >= 200 && response.status < 300) return response.body;
   if (isTransient(response)) throw new TransientAnswer(label, response);
   throw pollFailure(label, taskId, response);
+}
+
+/**
+ * Sends a submit and returns the provider's answer when it accepted (2xx). Unreachable is
+ * `engine_unavailable` (the route may fall over); any other status is the submit's failure.
+ */
+export async function sendSubmit(
+  label: string,
+  http: UpstreamHttp,
+  request: UpstreamRequest,
+): Promise<UpstreamResponse> {
+  let response: UpstreamResponse;
+  try {
+    response = await http.send(request);
+  } catch (error) {
+    if (error instanceof UpstreamUnreachable) throw unreachableOnSubmit(label, error);
+    throw error;
+  }
+  if (response.status < 200 || response.status > 299) throw submitFailure(label, response);
+  return response;
 }
