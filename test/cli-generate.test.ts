@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
 import { ReelgateClient } from '../src/client/index.ts';
-import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
+import { writeTestImage } from './support/test-image.ts';
 import { probeFile } from './support/probe.ts';
 import { runReelgate } from './support/reelgate-process.ts';
 import type { ServerProcess } from './support/server-process.ts';
@@ -69,18 +67,7 @@ function cli(
 describe('reelgate generate', () => {
   it('uploads a local image as the first frame and saves the video; --json prints one parsable line', async () => {
     const image = path.join(folder, 'first.png');
-    const ffmpeg = resolveFfmpegBinaries({ searchPath: process.env['PATH'] }).ffmpeg;
-    await promisify(execFile)(ffmpeg, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x480',
-      '-frames:v',
-      '1',
-      image,
-    ]);
+    await writeTestImage(image);
     const output = path.join(folder, 'from-image.mp4');
     const result = await cli(
       [

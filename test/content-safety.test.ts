@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
-import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { UrlSigner } from '../src/storage/url-signer.ts';
 import type { Reply } from './support/http-client.ts';
 import { call } from './support/http-client.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
 import { finishedResult, submitRunComfy } from './support/runcomfy-jobs.ts';
+import { writeTestImage } from './support/test-image.ts';
 
 /** A ceiling, not a speed check: a frame takes 1–5 s of CPU depending on what else runs. */
 const modelTestTimeoutMs = 300_000;
@@ -22,7 +20,6 @@ const modelTestTimeoutMs = 300_000;
  * block paths; with the default classes the same outputs are cleared.
  */
 
-const run = promisify(execFile);
 const signingSecret = 'content-safety-signing-secret-0123';
 const runflowRuns = (application: Application) =>
   `${application.url}/v1/models/bytedance/seedance/2.0/fast/text-to-video/runs`;
@@ -60,19 +57,7 @@ describe('REELGATE_SAFETY=flag with the default classes', () => {
   beforeAll(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'reelgate-safety-'));
     const png = path.join(folder, 'first-frame.png');
-    const { ffmpeg } = resolveFfmpegBinaries({ searchPath: process.env['PATH'] });
-    await run(ffmpeg, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x480',
-      '-frames:v',
-      '1',
-      '-y',
-      png,
-    ]);
+    await writeTestImage(png);
     firstFrame = `data:image/png;base64,${(await readFile(png)).toString('base64')}`;
     // Every 2 s (frames 0, 2 and the last) keeps the CPU cost down; the default of 1 s is
     // covered by the config and frame-sampler tests.

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
 import type { JobView } from '../src/client/index.ts';
@@ -20,8 +18,8 @@ import {
 } from '../src/client/index.ts';
 import { abortableSleep } from '../src/client/api-transport.ts';
 import { downloadJobOutput, uploadAssetFile, verifyWebhook } from '../src/client/node.ts';
-import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { startLiveAndQueue, testKey } from './support/in-process-server.ts';
+import { writeTestImage } from './support/test-image.ts';
 import { probeFile } from './support/probe.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -196,19 +194,8 @@ describe('SDK against a real server', () => {
   });
 
   it('uploads an image and uses it as a first frame (roles), returning the last frame', async () => {
-    const ffmpeg = resolveFfmpegBinaries({ searchPath: process.env['PATH'] }).ffmpeg;
     const image = path.join(folder, 'first.png');
-    await promisify(execFile)(ffmpeg, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x480',
-      '-frames:v',
-      '1',
-      image,
-    ]);
+    await writeTestImage(image);
     const asset = await uploadAssetFile(client, image);
     expect(asset).toMatchObject({ type: 'image', format: 'png', width: 640, height: 480 });
 
