@@ -60,16 +60,41 @@ export async function ensureStartupKey(
   bootstrapSecret: string | undefined,
 ): Promise<CreatedKey | undefined> {
   if (bootstrapSecret !== undefined) {
-    if ((await store.findActiveApiKeyByHash(hashSecret(bootstrapSecret))) === undefined) {
-      await createApiKey(store, uniqueName('bootstrap', await store.listApiKeys()), {
-        secret: bootstrapSecret,
-        scope: 'admin',
-      });
+    const exists = async () =>
+      (await store.findActiveApiKeyByHash(hashSecret(bootstrapSecret))) !== undefined;
+    if (!(await exists())) {
+      await createUnlessRaced(
+        async () =>
+          createApiKey(store, uniqueName('bootstrap', await store.listApiKeys()), {
+            secret: bootstrapSecret,
+            scope: 'admin',
+          }),
+        exists,
+      );
     }
     return undefined;
   }
-  if ((await store.countActiveApiKeys()) > 0) return undefined;
-  return createApiKey(store, uniqueName('default', await store.listApiKeys()), { scope: 'admin' });
+  // With no active key, the name "default" is free; a second process racing for it loses.
+  const exists = async () => (await store.countActiveApiKeys()) > 0;
+  if (await exists()) return undefined;
+  return createUnlessRaced(() => createApiKey(store, 'default', { scope: 'admin' }), exists);
+}
+
+/**
+ * Several processes may start at once on one database (scale-out): each sees no key and creates
+ * one, and all but the first hit the unique secret or name. Losing that race is fine — the key
+ * the process wanted exists — so only a failure that left no key is an error.
+ */
+async function createUnlessRaced(
+  create: () => Promise<CreatedKey>,
+  exists: () => Promise<boolean>,
+): Promise<CreatedKey | undefined> {
+  try {
+    return await create();
+  } catch (error) {
+    if (await exists()) return undefined;
+    throw error;
+  }
 }
 
 function uniqueName(base: string, existing: readonly ApiKey[]): string {
