@@ -6,7 +6,9 @@ import { loadConfig } from '../src/config.ts';
 import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import { locateFont } from '../src/media/font.ts';
 import { benchmarkAnimatic } from './animatic-bench.ts';
+import { median } from './drain-queue.ts';
 import { benchmarkPickup } from './pickup-bench.ts';
+import { benchmarkAgainstPgBoss } from './pg-boss-bench.ts';
 import { benchmarkPostgresStore } from './postgres-store-bench.ts';
 import { benchmarkProbe } from './probe-bench.ts';
 import { benchmarkSafety } from './safety-bench.ts';
@@ -72,11 +74,49 @@ show(
 show(
   `store claim + complete, PostgreSQL (${postgres.claimers} claimers)`,
   `${postgres.concurrentClaimCompletePerSecond.toFixed(0)} jobs/s`,
-  '≥ 2× pg-boss (not installed here)',
+  '',
 );
 show(
   'store insert, PostgreSQL',
   `${postgres.insertPerSecond.toFixed(0)} /s, p99 ${ms(postgres.insertP99Ms)}`,
+  '',
+);
+
+// Reelgate's PostgreSQL store against pg-boss 10 on one durable throwaway cluster, interleaved.
+const versus = await benchmarkAgainstPgBoss();
+show(
+  `claim + complete, Reelgate vs pg-boss (${versus.claimers} claimers)`,
+  `${median(versus.reelgate).toFixed(0)} vs ${median(versus.pgBoss).toFixed(0)} jobs/s (${versus.ratio.toFixed(2)}×)`,
+  '≥ 2× pg-boss',
+);
+show(
+  'claim + complete, Reelgate vs pg-boss (1 claimer)',
+  `${median(versus.reelgateSingle).toFixed(0)} vs ${median(versus.pgBossSingle).toFixed(0)} jobs/s`,
+  '',
+);
+show(
+  `pg-boss, batches of ${versus.batchSize} (${versus.claimers} claimers)`,
+  `${median(versus.pgBossBatch).toFixed(0)} jobs/s`,
+  '',
+);
+show(
+  'queued → started, PostgreSQL (LISTEN/NOTIFY): max',
+  `${ms(versus.reelgatePickup.maxMs)} (p50 ${ms(versus.reelgatePickup.p50Ms)})`,
+  '≤ 20 ms',
+);
+show(
+  'same, from the commit acknowledged: max',
+  `${ms(versus.reelgatePickup.afterCommitMaxMs)} (p50 ${ms(versus.reelgatePickup.afterCommitP50Ms)})`,
+  '',
+);
+show(
+  `queued → started, pg-boss (polls every ${versus.pgBossPollingSeconds} s): max`,
+  `${ms(versus.pgBossPickup.maxMs)} (p50 ${ms(versus.pgBossPickup.p50Ms)})`,
+  '',
+);
+show(
+  'pg-boss comparison: load average before → after',
+  `${versus.load.before.toFixed(2)} → ${versus.load.after.toFixed(2)}`,
   '',
 );
 
@@ -115,9 +155,14 @@ show(
   '≤ +10 %',
 );
 show(
-  'same job, flag at one frame per 5 s: median',
-  `${ms(safety.sparseMedianMs)} (+${(safety.sparseAddedFraction * 100).toFixed(0)} %)`,
+  'same job, CPU time (process + ffmpeg): off → flag',
+  `${ms(safety.offCpuMs)} → ${ms(safety.flagCpuMs)} (+${(safety.addedCpuFraction * 100).toFixed(0)} %)`,
   '',
 );
-show('safety: one 224×224 frame (tfjs cpu): median', ms(safety.frameMs), '');
-show('safety: model load, once per process', ms(safety.loadMs), '');
+show(`safety: one 224×224 frame (tfjs ${safety.backend}): median`, ms(safety.frameMs), '');
+show('safety: model load, once per worker process', ms(safety.loadMs), '');
+show(
+  'safety: load average during the runs',
+  safety.loadAverage.map((value) => value.toFixed(1)).join(' → '),
+  '',
+);

@@ -11,10 +11,14 @@ export interface ReceivedWebhook {
   readonly at: number;
 }
 
-/** What the receiver answers: a status and optional headers, decided per request. */
-export type Responder = (request: { path: string; index: number }) => {
+/**
+ * What the receiver answers: a status, optional headers and an optional delay before answering
+ * (the request is recorded when it arrives, so a sender that dies while waiting still counts).
+ */
+export type Responder = (request: { path: string; index: number; body: Buffer }) => {
   status: number;
   headers?: Record<string, string>;
+  delayMs?: number;
 };
 
 /**
@@ -43,15 +47,13 @@ export class WebhookReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const path = request.url ?? '/';
-        const answer = this.#responder({ path, index: this.received.length });
-        this.received.push({
-          path,
-          headers: request.headers,
-          body: Buffer.concat(chunks),
-          answered: answer.status,
-          at: Date.now(),
-        });
-        response.writeHead(answer.status, answer.headers).end(`answered ${answer.status}`);
+        const body = Buffer.concat(chunks);
+        const answer = this.#responder({ path, index: this.received.length, body });
+        this.received.push({ path, headers: request.headers, body, answered: answer.status, at: Date.now() });
+        const respond = () =>
+          response.writeHead(answer.status, answer.headers).end(`answered ${answer.status}`);
+        if (answer.delayMs === undefined) respond();
+        else setTimeout(respond, answer.delayMs);
         for (const wake of this.#waiters.splice(0)) wake();
       });
     });
