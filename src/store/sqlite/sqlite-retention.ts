@@ -8,7 +8,8 @@ const finished = `('succeeded', 'failed', 'cancelled', 'expired')`;
 
 /**
  * Migration 6: when a job's outputs were deleted, the two partial indexes the cleanup loop walks,
- * and exact counts of finished jobs per model for `/metrics`.
+ * and exact counts of finished jobs per model for `/metrics` and countByStatus (replacing
+ * migration 1's per-status counts).
  *
  * Hot-path cost: a completion adds one entry to `jobs_outputs_stored` and one upsert in
  * `finished_job_model_counts`; a claim writes nothing new (every trigger here fires only for
@@ -48,6 +49,14 @@ export const sqliteRetentionMigration: SqliteMigration = {
       UPDATE finished_job_model_counts SET count = count - 1
       WHERE status = OLD.status AND model = OLD.model;
     END;
+
+    -- These counts also answer countByStatus (summed over models), so migration 1's per-status
+    -- counts go: one upsert per finished job instead of three writes keeps the claim + complete
+    -- path as fast as before.
+    DROP TRIGGER jobs_count_insert;
+    DROP TRIGGER jobs_count_status;
+    DROP TRIGGER jobs_count_delete;
+    DROP TABLE finished_job_counts;
   `,
 };
 

@@ -129,13 +129,14 @@ export const sqliteStatementSql = {
     FROM jobs AS job
     WHERE job.id = ? AND job.status = 'queued'`,
 
-  // Unfinished jobs are counted on their partial indexes, finished ones kept by triggers.
+  // Unfinished jobs are counted on their partial indexes, finished ones kept by triggers (per
+  // status and model, migration 6).
   countByStatus: `
     SELECT 'queued' AS status, COUNT(*) AS count FROM jobs WHERE status = 'queued'
     UNION ALL
     SELECT 'running', COUNT(*) FROM jobs WHERE status = 'running'
     UNION ALL
-    SELECT status, count FROM finished_job_counts`,
+    SELECT status, SUM(count) FROM finished_job_model_counts GROUP BY status`,
 
   findActiveApiKeyByHash: `SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL`,
 } as const;
