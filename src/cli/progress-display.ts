@@ -69,7 +69,9 @@ export class ProgressDisplay {
     this.frame = (this.frame + 1) % spinner.length;
     const elapsed = `${Math.floor((this.now() - this.startedAt) / 1000)}s`;
     const line = `${spinner[this.frame] ?? ''} ${ttyLine(this.job)}  ${elapsed}`;
-    const width = Math.max(20, (this.output.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns: some ptys, CI) gets the usual 80.
+    const columns = this.output.columns === undefined || this.output.columns === 0 ? 80 : this.output.columns;
+    const width = Math.max(20, columns - 1);
     this.output.write(`\r\x1b[2K${line.slice(0, width)}`);
   }
 }
