@@ -8,7 +8,7 @@ import { ReelgateClient } from '../src/client/index.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
 import { writeTestImage } from './support/test-image.ts';
 import { probeFile } from './support/probe.ts';
-import { runReelgate } from './support/reelgate-process.ts';
+import { runReelgate, runReelgateOnTerminal } from './support/reelgate-process.ts';
 import type { ServerProcess } from './support/server-process.ts';
 import { startServerProcess, temporaryDataDir } from './support/server-process.ts';
 import { freePort } from './support/webhook-receiver.ts';
@@ -207,6 +207,44 @@ describe('reelgate jobs', () => {
     ]);
     expect(waited.code).toBe(5);
     expect(unknown.code).toBe(2);
+  });
+
+  it('asks on Ctrl-C whether to cancel the job or leave it running, on a real terminal', async () => {
+    const environment = {
+      REELGATE_URL: queue.url,
+      REELGATE_API_KEY: testKey,
+      REELGATE_CONFIG: path.join(folder, 'no-config.json'),
+    };
+    const prompt = /Cancel job (\S+), or leave it running\? \[c\]ancel \/ \[L\]eave: /;
+    const client = new ReelgateClient({ baseUrl: queue.url, apiKey: testKey });
+
+    // Leaving it (the default): the job stays queued and the command says how to follow it.
+    const left = runReelgateOnTerminal(
+      ['generate', 'A lantern in the fog', '--model', textModel],
+      environment,
+    );
+    await left.waitFor(/queued · position \d+/);
+    left.type('\x03');
+    await left.waitFor(prompt);
+    left.type('\r');
+    expect(await left.exited).toBe(130);
+    const leftId = prompt.exec(left.output())?.[1] ?? '';
+    expect(left.output()).toContain(`reelgate jobs wait ${leftId}`);
+    expect((await client.jobs.get(leftId)).status).toBe('queued');
+
+    // Cancelling it.
+    const cancelled = runReelgateOnTerminal(
+      ['generate', 'A kite at noon', '--model', textModel],
+      environment,
+    );
+    await cancelled.waitFor(/queued · position \d+/);
+    cancelled.type('\x03');
+    await cancelled.waitFor(prompt);
+    cancelled.type('c\r');
+    await cancelled.exited;
+    const cancelledId = prompt.exec(cancelled.output())?.[1] ?? '';
+    expect(cancelled.output()).toContain(`cancelled job ${cancelledId}`);
+    expect((await client.jobs.get(cancelledId)).status).toBe('cancelled');
   });
 
   it('downloads a finished job and reads the key from the config file', async () => {

@@ -62,3 +62,59 @@ export async function runReelgate(
     return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
   }
 }
+
+/** A `reelgate <command…>` on a pseudo-terminal (util-linux `script`), for what only a TTY shows. */
+export interface TerminalSession {
+  /** Everything the terminal showed so far. */
+  output(): string;
+  /** Types into the terminal (e.g. "\x03" for Ctrl-C, which the terminal turns into SIGINT). */
+  type(text: string): void;
+  /** Resolves when `text` appears on the terminal; rejects after `timeoutMs`. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** The command's exit code (script passes it on with -e). */
+  readonly exited: Promise<number | null>;
+}
+
+export function runReelgateOnTerminal(
+  commandLine: readonly string[],
+  environment: Record<string, string>,
+): TerminalSession {
+  const quoted = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...commandLine]
+    .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  const child = spawn('script', ['-qfec', quoted, '/dev/null'], {
+    cwd: repositoryRoot,
+    env: childEnvironment(environment),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    output: () => output,
+    type: (text) => child.stdin.write(text),
+    exited,
+    waitFor: (text, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const seen = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+        if (seen()) return resolve();
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`the terminal never showed ${String(text)}; it showed:\n${output}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!seen()) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+      }),
+  };
+}
