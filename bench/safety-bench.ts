@@ -23,7 +23,10 @@ export interface SafetyBenchmarkResult {
   readonly addedCpuFraction: number;
   /** Frames the output check classified per job. */
   readonly framesPerJob: number;
-  /** Median wall time of the output check (decode + classify), which runs beside the derived images. */
+  /**
+   * Median wall time of the output check: the derived-images ffmpeg run, which decodes the check's
+   * frames too, and the classification still running when it ends.
+   */
   readonly outputCheckMs: number;
   /** Median classification time of one 224 × 224 frame, measured on its own after the jobs. */
   readonly frameMs: number;

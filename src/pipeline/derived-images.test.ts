@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FfmpegBinaries } from '../media/ffmpeg-binaries.ts';
 import { resolveFfmpegBinaries } from '../media/ffmpeg-binaries.ts';
 import { probeMedia } from '../media/ffprobe.ts';
+import { classifierFrameBytes, createFrameTap, sampleFrames } from '../safety/frame-sampler.ts';
 import { deriveImages } from './derived-images.ts';
 
 const run = promisify(execFile);
@@ -102,5 +103,45 @@ describe.each([
       signal: new AbortController().signal,
     });
     expect(images.map((image) => image.role)).toEqual(['thumbnail', 'spritesheet']);
+  });
+
+  it('feeds the safety check the very frames and times its own decode would, from the same run', async () => {
+    const handed: number[] = [];
+    const frameTap = createFrameTap({
+      kind: 'video',
+      durationSeconds: 2,
+      intervalSeconds: 1,
+      onFrame: (_frame, time) => handed.push(time),
+    });
+    const images = await deriveImages(binaries, {
+      videoPath: video,
+      workdir,
+      width: 640,
+      height: 360,
+      durationSeconds: 2,
+      lastFrame: true,
+      signal: new AbortController().signal,
+      frameTap,
+    });
+    expect(images.map((image) => image.role)).toEqual(['thumbnail', 'spritesheet', 'last_frame']);
+    const shared = frameTap.finish();
+    // 48 frames at 24 fps: 0 s, 1 s and the last frame (47 / 24 s).
+    expect(shared.times).toEqual([0, 1, 1.958]);
+    expect(handed).toEqual(shared.times);
+    const alone = await sampleFrames({
+      ffmpeg: binaries.ffmpeg,
+      file: video,
+      kind: 'video',
+      durationSeconds: 2,
+      intervalSeconds: 1,
+    });
+    expect(alone.times).toEqual(shared.times);
+    shared.frames.forEach((frame, index) => {
+      expect(frame.byteLength).toBe(classifierFrameBytes);
+      expect(Buffer.compare(Buffer.from(frame), Buffer.from(alone.frames[index] ?? []))).toBe(0);
+    });
+    // The images are still the ones asked for: the last frame is frame 47.
+    const expected = await pixelsMd5(binaries, ['-i', video], 'select=eq(n\\,47)');
+    expect(await pixelsMd5(binaries, ['-i', images[2]?.path ?? ''])).toBe(expected);
   });
 });

@@ -102,24 +102,27 @@ export class Pipeline implements JobRunner {
         logger: jobLogger,
       });
       const { videoPath, facts } = output;
-      // The content check runs while the derived images are made, so on two cores it adds little
-      // wall time. Both are awaited before anything is published: a block throws here, with
-      // nothing stored, and no ffmpeg is left writing into the scratch folder being removed.
-      const [outputSafety, images] = await settleBoth(
-        this.options.safety?.checkOutput(
-          { path: videoPath, durationSeconds: facts.durationSeconds },
-          controls.signal,
-        ) ?? Promise.resolve(null),
-        this.options.deriveImages({
-          videoPath,
-          workdir,
-          width: facts.width,
-          height: facts.height,
-          durationSeconds: facts.durationSeconds,
-          lastFrame: job.request.returnLastFrame,
-          signal: controls.signal,
-        }),
-      );
+      const deriveRequest: DeriveImagesRequest = {
+        videoPath,
+        workdir,
+        width: facts.width,
+        height: facts.height,
+        durationSeconds: facts.durationSeconds,
+        lastFrame: job.request.returnLastFrame,
+        signal: controls.signal,
+      };
+      // The content check classifies frames that the derived-images ffmpeg run decodes anyway
+      // (one decode of the output). Its verdict comes after that run has exited and before
+      // anything is published: a block throws here, with nothing stored, and no ffmpeg is left
+      // writing into the scratch folder being removed.
+      const [outputSafety, images] =
+        this.options.safety === undefined
+          ? [null, await this.options.deriveImages(deriveRequest)]
+          : await this.options.safety.checkOutputWhile(
+              { path: videoPath, durationSeconds: facts.durationSeconds },
+              controls.signal,
+              (frameTap) => this.options.deriveImages({ ...deriveRequest, frameTap }),
+            );
 
       controls.reportProgress(stageSpan.publishing[0], 'publishing');
       const artifacts = [await this.publishVideo(job, videoPath, facts)];
@@ -227,20 +230,6 @@ export function prepareTask(
       parameters: job.input,
     },
   };
-}
-
-/**
- * Awaits two concurrent steps until both have settled, then returns both results or throws the
- * first step's error (else the second's): the earlier step's verdict is the one that counts.
- */
-async function settleBoth<First, Second>(
-  first: Promise<First>,
-  second: Promise<Second>,
-): Promise<[First, Second]> {
-  const [firstResult, secondResult] = await Promise.allSettled([first, second]);
-  if (firstResult.status === 'rejected') throw firstResult.reason;
-  if (secondResult.status === 'rejected') throw secondResult.reason;
-  return [firstResult.value, secondResult.value];
 }
 
 function clamp(fraction: number): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/app-error.ts';
 import type { LocalMedia } from '../engines/engine.ts';
-import type { SampleFramesRequest } from '../safety/frame-sampler.ts';
+import type { FrameTap, SampleFramesRequest } from '../safety/frame-sampler.ts';
 import type { ClassifierStats, FrameClassifier } from '../safety/nsfw-classifier.ts';
 import type { SafetyMode, SafetyPolicy } from '../safety/safety-policy.ts';
 import { SafetyGate } from './safety-gate.ts';
@@ -177,6 +177,100 @@ describe('SafetyGate', () => {
       input: null,
       output: { stage: 'output', checked_frames: 2 },
       classifier: { model: 'fake', backend: 'wasm-simd', process_loads: 1, load_ms: 3 },
+    });
+  });
+
+  describe('checkOutputWhile (frames from the derived-images decode)', () => {
+    /** A decode that streams frames scoring `values` (hundredths) at 0, 1, 2 … s through the tap. */
+    const streamingDecode = (values: number[], log: string[] = []) => {
+      return async (tap: FrameTap | undefined) => {
+        if (tap === undefined) throw new Error('expected a frame tap');
+        log.push(tap.filter);
+        values.forEach((value, index) => {
+          tap.addFrame(Uint8Array.of(value));
+          tap.addStderrLine(`[Parsed_showinfo_9 @ 0x1] n:${index} pts:${index * 12_288} pts_time:${index}`);
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+        log.push('decoded');
+        return 'images';
+      };
+    };
+
+    it('classifies the frames handed through the tap and decodes nothing of its own', async () => {
+      const classifier = fakeClassifier();
+      const requests: SampleFramesRequest[] = [];
+      const log: string[] = [];
+      const [report, images] = await gate('flag', classifier, requests).checkOutputWhile(
+        { path: 'ignored', durationSeconds: 3.5 },
+        signal,
+        streamingDecode([10, 30, 20, 40], log),
+      );
+      expect(images).toBe('images');
+      expect(requests).toHaveLength(0);
+      // The sampler's rules: one a second, the final quarter second (here 3.25 s on) as the tail.
+      expect(log[0]).toBe(
+        "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,1)+gte(t\\,3.25)',scale=224:224:flags=bilinear,showinfo",
+      );
+      expect(report).toMatchObject({
+        stage: 'output',
+        checked_frames: 4,
+        scores: { Porn: { score: 0.4, source: 'output', time_seconds: 3 } },
+      });
+      expect(classifier.calls).toBe(4);
+    });
+
+    it('under block fails only after the decode has finished, naming the stage', async () => {
+      const log: string[] = [];
+      const error = await gate('block')
+        .checkOutputWhile({ path: 'ignored', durationSeconds: 3 }, signal, streamingDecode([10, 70], log))
+        .catch((thrown: unknown) => thrown);
+      expect((error as AppError).code).toBe('content_policy_violation');
+      expect((error as AppError).message).toBe(
+        'blocked by the content policy at stage output: Porn 0.7 ≥ 0.5 at 1 s',
+      );
+      expect(log.at(-1)).toBe('decoded');
+    });
+
+    it('decodes the output itself when the decode hands over no frame', async () => {
+      const requests: SampleFramesRequest[] = [];
+      const [report] = await gate('flag', fakeClassifier(), requests).checkOutputWhile(
+        { path: '10-80', durationSeconds: 2 },
+        signal,
+        () => Promise.resolve('images'),
+      );
+      expect(requests.map((request) => [request.file, request.errorCode])).toEqual([
+        ['10-80', 'output_invalid'],
+      ]);
+      expect(report).toMatchObject({ checked_frames: 2, nsfw_detected: true });
+    });
+
+    it('fails with the decode, after the frames in flight settle', async () => {
+      const classifier = fakeClassifier();
+      const failing = gate('block', classifier).checkOutputWhile(
+        { path: 'ignored', durationSeconds: 3 },
+        signal,
+        (tap) => {
+          tap?.addFrame(Uint8Array.of(90));
+          tap?.addStderrLine('n:0 pts:0 pts_time:0');
+          return Promise.reject(new AppError('engine_failed', 'ffmpeg exited with code 1'));
+        },
+      );
+      await expect(failing).rejects.toThrow('ffmpeg exited with code 1');
+      expect(classifier.calls).toBe(1);
+    });
+
+    it('under off hands the decode no tap and classifies nothing', async () => {
+      const classifier = fakeClassifier();
+      const taps: (FrameTap | undefined)[] = [];
+      const result = await gate('off', classifier).checkOutputWhile(
+        { path: '90', durationSeconds: 1 },
+        signal,
+        (tap) => {
+          taps.push(tap);
+          return Promise.resolve('images');
+        },
+      );
+      expect([result, taps, classifier.calls]).toEqual([[null, 'images'], [undefined], 0]);
     });
   });
 });

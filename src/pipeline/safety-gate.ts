@@ -4,7 +4,8 @@ import type { LocalMedia } from '../engines/engine.ts';
 import type { PreparedInputs } from '../inputs/input-preparer.ts';
 import type { ScoredFrame, StageReport } from '../safety/content-scan.ts';
 import { describeMatch, summarizeFrames } from '../safety/content-scan.ts';
-import type { SampledFrames, SampleFramesRequest } from '../safety/frame-sampler.ts';
+import type { FrameTap, SampledFrames, SampleFramesRequest } from '../safety/frame-sampler.ts';
+import { createFrameTap } from '../safety/frame-sampler.ts';
 import type { FrameClassifier } from '../safety/nsfw-classifier.ts';
 import type { SafetyPolicy } from '../safety/safety-policy.ts';
 
@@ -31,8 +32,9 @@ export interface CheckedVideo {
 
 /**
  * The pipeline's content-safety step (issue 11). `checkInputs` runs in the preparing stage,
- * before any engine; `checkOutput` after the engine and post-processing, next to the derived
- * images and before anything is published. Under `block` a stage that counts as NSFW throws `content_policy_violation` naming
+ * before any engine; `checkOutputWhile` after the engine and post-processing, on frames from
+ * the derived-images ffmpeg run, before anything is published (`checkOutput` decodes a video on
+ * its own). Under `block` a stage that counts as NSFW throws `content_policy_violation` naming
  * the stage, so the job fails with nothing stored and nothing billed; under `flag` the reports
  * are recorded and the job goes on; under `off` nothing is decoded or classified.
  */
@@ -71,14 +73,48 @@ export class SafetyGate {
   async checkOutput(video: CheckedVideo, signal: AbortSignal): Promise<StageReport | null> {
     if (this.options.policy.mode === 'off') return null;
     const started = performance.now();
-    const file: SampledFile = {
-      source: 'output',
-      path: video.path,
+    const frames = await (await this.startScoring(this.outputFile(video), signal)).scored;
+    return this.decide(summarizeFrames('output', frames, this.options.policy), started);
+  }
+
+  /**
+   * Checks the finished video on frames that `decode` takes from its own ffmpeg run — the
+   * derived-images run, so the output is decoded once — and returns the verdict with what
+   * `decode` returned. `decode` gets a {@link FrameTap} (undefined when off, when nothing is
+   * checked) and must resolve only once its ffmpeg has exited; frames are classified as they
+   * arrive. A `decode` that hands over no frame at all (a stand-in that ignores the tap) gets the
+   * check's own decode instead, so the output is never passed unchecked. Under `block` the verdict
+   * throws after `decode` has finished, before the caller publishes anything.
+   */
+  async checkOutputWhile<Decoded>(
+    video: CheckedVideo,
+    signal: AbortSignal,
+    decode: (frameTap: FrameTap | undefined) => Promise<Decoded>,
+  ): Promise<[StageReport | null, Decoded]> {
+    if (this.options.policy.mode === 'off') return [null, await decode(undefined)];
+    const started = performance.now();
+    const scorer = this.scorer('output', signal);
+    const tap = createFrameTap({
       kind: 'video',
       durationSeconds: video.durationSeconds,
-    };
-    const frames = await (await this.startScoring(file, signal)).scored;
-    return this.decide(summarizeFrames('output', frames, this.options.policy), started);
+      intervalSeconds: this.options.policy.frameIntervalSeconds,
+      onFrame: (frame) => scorer.classify(frame),
+    });
+    let decoded: Decoded;
+    try {
+      decoded = await decode(tap);
+    } catch (error) {
+      await scorer.settle();
+      throw error;
+    }
+    const sampled = tap.finish();
+    const frames =
+      sampled.frames.length > 0
+        ? await scorer.scored(sampled)
+        : await (
+            await this.startScoring(this.outputFile(video), signal)
+          ).scored;
+    return [this.decide(summarizeFrames('output', frames, this.options.policy), started), decoded];
   }
 
   /**
@@ -119,30 +155,20 @@ export class SafetyGate {
     return report;
   }
 
+  private outputFile(video: CheckedVideo): SampledFile {
+    return { source: 'output', path: video.path, kind: 'video', durationSeconds: video.durationSeconds };
+  }
+
   /**
-   * Decodes one file's sample frames and classifies each frame the moment the sampler hands it
-   * over, so the classifier works while ffmpeg is still decoding. Resolves once decoding is done,
-   * with the (still running) classification; every pending classification has a handler from the
-   * start, so a failure is never an unhandled rejection — it surfaces where `scored` is awaited.
-   * Identical frames (a still shot, a held first frame) are classified once: the model is
-   * deterministic, so the copy scores the same.
+   * Decodes one file's sample frames with its own ffmpeg run and classifies each frame the moment
+   * the sampler hands it over, so the classifier works while ffmpeg is still decoding. Resolves
+   * once decoding is done, with the (still running) classification.
    */
   private async startScoring(
     file: SampledFile,
     signal: AbortSignal,
   ): Promise<{ readonly scored: Promise<ScoredFrame[]> }> {
-    const known = new Map<string, Promise<number[]>>();
-    const pending: Promise<number[]>[] = [];
-    const classify = (frame: Uint8Array) => {
-      const digest = createHash('sha1').update(frame).digest('hex');
-      let scores = known.get(digest);
-      if (scores === undefined) {
-        scores = this.options.classifier.classify(frame, signal);
-        scores.catch(() => undefined);
-        known.set(digest, scores);
-      }
-      pending.push(scores);
-    };
+    const scorer = this.scorer(file.source, signal);
     let sampled: SampledFrames;
     try {
       sampled = await this.options.sampleFrames({
@@ -152,18 +178,47 @@ export class SafetyGate {
         intervalSeconds: this.options.policy.frameIntervalSeconds,
         signal,
         errorCode: file.source === 'output' ? 'output_invalid' : 'input_rejected',
-        onFrame: classify,
+        onFrame: (frame) => scorer.classify(frame),
       });
     } catch (error) {
-      await Promise.allSettled(pending);
+      await scorer.settle();
       throw error;
     }
-    // A sampler that does not stream leaves its frames to be classified now.
-    for (const frame of sampled.frames.slice(pending.length)) classify(frame);
-    const scored = Promise.all(pending).then((all) =>
-      all.map((scores, index) => ({ source: file.source, timeSeconds: sampled.times[index] ?? 0, scores })),
-    );
-    scored.catch(() => undefined);
-    return { scored };
+    return { scored: scorer.scored(sampled) };
+  }
+
+  /**
+   * Classifies one file's frames as they are handed over (`classify`), in the model's thread.
+   * Every pending classification has a handler from the start, so a failure is never an unhandled
+   * rejection — it surfaces where `scored` is awaited. Identical frames (a still shot, a held
+   * first frame) are classified once: the model is deterministic, so the copy scores the same.
+   */
+  private scorer(source: string, signal: AbortSignal) {
+    const known = new Map<string, Promise<number[]>>();
+    const pending: Promise<number[]>[] = [];
+    const classify = (frame: Uint8Array): void => {
+      const digest = createHash('sha1').update(frame).digest('hex');
+      let scores = known.get(digest);
+      if (scores === undefined) {
+        scores = this.options.classifier.classify(frame, signal);
+        scores.catch(() => undefined);
+        known.set(digest, scores);
+      }
+      pending.push(scores);
+    };
+    return {
+      classify,
+      /** Waits for the classifications in flight (after a failed decode). */
+      settle: () => Promise.allSettled(pending),
+      /** All frames' scores; a decoder that did not stream leaves its frames to be classified now. */
+      scored: (sampled: SampledFrames): Promise<ScoredFrame[]> => {
+        for (const frame of sampled.frames.slice(pending.length)) classify(frame);
+        const scored = Promise.all(pending).then((all) =>
+          all.map((scores, index) => ({ source, timeSeconds: sampled.times[index] ?? 0, scores })),
+        );
+        scored.catch(() => undefined);
+        return scored;
+      },
+    };
   }
 }

@@ -38,18 +38,37 @@ const timeoutMs = 60_000;
 const tailSeconds = 0.25;
 const showinfoFrame = /\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:\s*(-?[\d.]+)/;
 
+/** What decides which frames of a file are sampled. */
+export type FrameTapRequest = Pick<
+  SampleFramesRequest,
+  'kind' | 'durationSeconds' | 'intervalSeconds' | 'onFrame'
+>;
+
 /**
- * Decodes the frames the safety check classifies, in one ffmpeg run per file: the first frame,
- * then one every `intervalSeconds`, then the last frame, each squeezed to 224 × 224 rgb24 (the
- * classifier's input, which is what nsfwjs would resize to anyway) and written to a pipe — no
- * image encoding, no scratch file. A still image is one frame.
- *
- * The exact last frame cannot be named before decoding (a container's duration is approximate),
- * so ffmpeg also passes every frame of the final quarter second and only the latest of those is
- * kept; `showinfo` reports each passed frame's time on stderr, in step with the frames on stdout.
- * `select`, `scale` and `showinfo` exist in both the 2018 static build and Debian's ffmpeg 5.1.
+ * The sampler's half of an ffmpeg run: the filter chain that picks and squeezes the frames, and
+ * the collector of what that chain writes. Whoever runs ffmpeg appends `filter` to a video chain
+ * (the sampler's own run, or a `split` branch of the derived-images run, so the output is decoded
+ * once), writes its frames as rgb24 rawvideo to a pipe with `-vsync passthrough`, and hands over
+ * each whole frame and each stderr line; `finish` then gives the kept frames.
  */
-export async function sampleFrames(request: SampleFramesRequest): Promise<SampledFrames> {
+export interface FrameTap {
+  /** `select=…,scale=224:224:flags=bilinear,showinfo` (no `select` for a still image). */
+  readonly filter: string;
+  /** Bytes of one frame on the pipe. */
+  readonly frameBytes: number;
+  addFrame(frame: Uint8Array): void;
+  /** One line of ffmpeg's stderr; the `showinfo` lines carry the frames' times. */
+  addStderrLine(line: string): void;
+  /** Called once ffmpeg has exited successfully: the kept frames and their times. */
+  finish(): SampledFrames;
+}
+
+/**
+ * Builds the sampling rules as a {@link FrameTap}: the first frame, then one every
+ * `intervalSeconds`, then the last frame (see {@link sampleFrames}). Both ffmpeg builds have
+ * the filters it uses.
+ */
+export function createFrameTap(request: FrameTapRequest): FrameTap {
   const size = `${classifierFrameSize}:${classifierFrameSize}`;
   const tailStart =
     request.durationSeconds === undefined ? undefined : Math.max(0, request.durationSeconds - tailSeconds);
@@ -59,6 +78,32 @@ export async function sampleFrames(request: SampleFramesRequest): Promise<Sample
       : `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${request.intervalSeconds})` +
         `${tailStart === undefined ? '' : `+gte(t\\,${tailStart})`}',`;
   const pairing = new FramePairing(tailStart, request.onFrame);
+  return {
+    filter: `${select}scale=${size}:flags=bilinear,showinfo`,
+    frameBytes: classifierFrameBytes,
+    addFrame: (frame) => pairing.addFrame(frame),
+    addStderrLine: (line) => {
+      const time = showinfoFrame.exec(line)?.[1];
+      if (time !== undefined) pairing.addTime(Number(time));
+    },
+    finish: () => pairing.finish(),
+  };
+}
+
+/**
+ * Decodes the frames the safety check classifies, in one ffmpeg run per file: the first frame,
+ * then one every `intervalSeconds`, then the last frame, each squeezed to 224 × 224 rgb24 (the
+ * classifier's input, which is what nsfwjs would resize to anyway) and written to a pipe — no
+ * image encoding, no scratch file. A still image is one frame. (The output check of a job takes
+ * the same frames from the derived-images run instead: see {@link createFrameTap}.)
+ *
+ * The exact last frame cannot be named before decoding (a container's duration is approximate),
+ * so ffmpeg also passes every frame of the final quarter second and only the latest of those is
+ * kept; `showinfo` reports each passed frame's time on stderr, in step with the frames on stdout.
+ * `select`, `scale` and `showinfo` exist in both the 2018 static build and Debian's ffmpeg 5.1.
+ */
+export async function sampleFrames(request: SampleFramesRequest): Promise<SampledFrames> {
+  const tap = createFrameTap(request);
   await streamRawFrames(
     request.ffmpeg,
     [
@@ -70,7 +115,7 @@ export async function sampleFrames(request: SampleFramesRequest): Promise<Sample
       '0:v:0',
       '-an',
       '-vf',
-      `${select}scale=${size}:flags=bilinear,showinfo`,
+      tap.filter,
       ...(request.kind === 'image' ? ['-frames:v', '1'] : []),
       '-vsync',
       'passthrough',
@@ -81,18 +126,15 @@ export async function sampleFrames(request: SampleFramesRequest): Promise<Sample
       'pipe:1',
     ],
     {
-      frameBytes: classifierFrameBytes,
-      onFrame: (frame) => pairing.addFrame(frame),
-      onStderrLine: (line) => {
-        const time = showinfoFrame.exec(line)?.[1];
-        if (time !== undefined) pairing.addTime(Number(time));
-      },
+      frameBytes: tap.frameBytes,
+      onFrame: (frame) => tap.addFrame(frame),
+      onStderrLine: (line) => tap.addStderrLine(line),
       timeoutMs,
       signal: request.signal,
       errorCode: request.errorCode ?? 'input_rejected',
     },
   );
-  return pairing.finish();
+  return tap.finish();
 }
 
 /**
