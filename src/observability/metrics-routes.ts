@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.ts';
  * share one `unmatched` label).
  */
 export function registerMetricsRoutes(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       {
         method: request.method,
@@ -18,6 +18,7 @@ export function registerMetricsRoutes(app: FastifyInstance, metrics: Metrics): v
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   app.get(
     '/metrics',
