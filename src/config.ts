@@ -3,6 +3,8 @@ import type { AllowList } from './inputs/allow-list.ts';
 import { parseAllowList } from './inputs/allow-list.ts';
 import type { Config } from './config/config-types.ts';
 import { ConfigError } from './config/config-error.ts';
+import type { ClientSettings } from './config/client-settings.ts';
+import { clientSettingsFrom } from './config/client-settings.ts';
 import { comfyUiConfig, upstreamConfig } from './config/engine-config.ts';
 import { environmentSchema } from './config/environment-schema.ts';
 import { operationsConfig } from './config/operations-config.ts';
@@ -26,7 +28,6 @@ export type {
 } from './config/config-types.ts';
 export { ConfigError } from './config/config-error.ts';
 export type { ClientSettings } from './config/client-settings.ts';
-export { loadClientSettings } from './config/client-settings.ts';
 
 /** Reads and validates the environment once. Throws ConfigError naming every bad variable. */
 export function loadConfig(environment: Readonly<Record<string, string | undefined>> = process.env): Config {
@@ -90,4 +91,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     ...operationsConfig(values),
     ...upstreamConfig(values),
   };
+}
+
+/** Reads the client commands' variables (REELGATE_URL, REELGATE_API_KEY, REELGATE_CONFIG, PORT). */
+export function loadClientSettings(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): ClientSettings {
+  return clientSettingsFrom(environment);
 }

@@ -14,8 +14,8 @@ export interface ClientSettings {
 }
 
 /** Reads the client commands' variables; a bad REELGATE_URL is one ConfigError line. */
-export function loadClientSettings(
-  environment: Readonly<Record<string, string | undefined>> = process.env,
+export function clientSettingsFrom(
+  environment: Readonly<Record<string, string | undefined>>,
 ): ClientSettings {
   const url = environment['REELGATE_URL']?.trim() || undefined;
   if (url !== undefined && (!/^https?:\/\//.test(url) || !URL.canParse(url))) {

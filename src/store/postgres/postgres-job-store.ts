@@ -18,6 +18,8 @@ import type {
 } from '../job-store.ts';
 import { apiKeyFromRow } from '../sqlite/api-key-row.ts';
 import { jobFromRow, toJsonText } from '../sqlite/job-row.ts';
+import { recoveryErrors } from '../recovery-errors.ts';
+import { parseStoredStatus } from '../stored-status.ts';
 import {
   countActivePostgresApiKeys,
   insertPostgresApiKey,
@@ -51,22 +53,6 @@ export interface PostgresJobStoreOptions {
   /** Told about connection errors that no query is waiting for (idle pool clients, LISTEN). */
   readonly onError?: (error: Error) => void;
 }
-
-const leaseExpiredRetry = JSON.stringify({
-  code: 'lease_expired',
-  message: 'the worker stopped renewing its lease; the job was queued again',
-  retryable: true,
-} satisfies JobError);
-const leaseExpiredFinal = JSON.stringify({
-  code: 'lease_expired',
-  message: 'the worker stopped renewing its lease and no attempts remain',
-  retryable: false,
-} satisfies JobError);
-const deadlinePassed = JSON.stringify({
-  code: 'job_expired',
-  message: 'the job did not finish before its deadline',
-  retryable: false,
-} satisfies JobError);
 
 /**
  * Opens the PostgreSQL job store: a connection pool (nothing is connected until the first query)
@@ -220,7 +206,7 @@ class PostgresJobStore implements JobStore {
     if ((rowCount ?? 0) > 0) return { kept: true };
     const { rows } = await this.#query(sql.jobStatus, [update.id]);
     const status: unknown = rows[0]?.status;
-    return { kept: false, status: status === undefined ? undefined : parseStatus(status) };
+    return { kept: false, status: status === undefined ? undefined : parseStoredStatus(status) };
   }
 
   async saveCheckpoint(id: string, workerId: string, checkpoint: unknown, now: number): Promise<boolean> {
@@ -283,9 +269,9 @@ class PostgresJobStore implements JobStore {
         client.query({ name: statement.name, text: statement.text, values });
       const lock = await run(sql.trySweepLock, []);
       if (lock.rows[0]?.locked !== true) return { requeued: 0, failed: 0, expired: 0 };
-      const expired = await run(sql.expirePastDeadline, [now, deadlinePassed]);
-      const requeued = await run(sql.requeueExpiredLeases, [now, leaseExpiredRetry]);
-      const failed = await run(sql.failExpiredLeases, [now, leaseExpiredFinal]);
+      const expired = await run(sql.expirePastDeadline, [now, recoveryErrors.deadlinePassed]);
+      const requeued = await run(sql.requeueExpiredLeases, [now, recoveryErrors.leaseExpiredRetry]);
+      const failed = await run(sql.failExpiredLeases, [now, recoveryErrors.leaseExpiredFinal]);
       return {
         requeued: requeued.rowCount ?? 0,
         failed: failed.rowCount ?? 0,
@@ -307,7 +293,7 @@ class PostgresJobStore implements JobStore {
     const counts = Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
     const { rows } = await this.#query(sql.countByStatus, []);
     for (const row of rows as { status: unknown; count: unknown }[])
-      counts[parseStatus(row.status)] = Number(row.count);
+      counts[parseStoredStatus(row.status)] = Number(row.count);
     return counts;
   }
 
@@ -401,11 +387,4 @@ function insertValues(job: NewJob, admission: Admission | undefined): unknown[] 
     job.request.durationSeconds,
     admission?.maxRunningJobs ?? null,
   ];
-}
-
-const statusSet: ReadonlySet<string> = new Set(jobStatuses);
-
-function parseStatus(value: unknown): JobStatus {
-  if (typeof value === 'string' && statusSet.has(value)) return value as JobStatus;
-  throw new AppError('internal_error', `stored job status ${JSON.stringify(value)} is not a known status`);
 }

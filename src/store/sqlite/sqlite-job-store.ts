@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../domain/app-error.ts';
@@ -19,6 +16,8 @@ import type {
   ListJobsQuery,
   RecoveryReport,
 } from '../job-store.ts';
+import { recoveryErrors } from '../recovery-errors.ts';
+import { parseStoredStatus } from '../stored-status.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
 import {
@@ -33,6 +32,8 @@ import { jobFromRow, toJsonText } from './job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
+import { openSqliteDatabase } from './sqlite-connection.ts';
+import type { SqliteJobStoreOptions } from './sqlite-connection.ts';
 import { prepareSqliteStatements } from './sqlite-statements.ts';
 import { SqliteRetention } from './sqlite-retention.ts';
 import { SqliteStatistics } from './sqlite-statistics.ts';
@@ -40,55 +41,13 @@ import { SqliteWebhooks } from './sqlite-webhooks.ts';
 import { SqliteUsage, admitSqliteJob, prepareSqliteUsageStatements } from './sqlite-usage.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
 
-/** How to open the embedded database. */
-export interface SqliteJobStoreOptions {
-  /** Path of the database file (its folder is created), or `:memory:` for a private in-memory one. */
-  readonly file: string;
-  /**
-   * `NORMAL` (default): in WAL mode a commit survives a crash of the process, but the last
-   * commits may roll back on power loss or an OS crash; no fsync per commit.
-   * `FULL`: every commit is fsynced before it returns, so it also survives power loss. That fsync
-   * per write is the whole cost: on the 2-core reference machine (`bench/store-bench.ts`) submit
-   * p99 goes from about 0.15 ms to 0.5 ms and claim + complete from about 10 000 to 2 800 jobs/s.
-   */
-  readonly synchronous?: 'NORMAL' | 'FULL';
-  /** How long a write waits for another process's lock before failing (default 5000 ms). */
-  readonly busyTimeoutMs?: number;
-}
-
-const leaseExpiredRetry: JobError = {
-  code: 'lease_expired',
-  message: 'the worker stopped renewing its lease; the job was queued again',
-  retryable: true,
-};
-const leaseExpiredFinal: JobError = {
-  code: 'lease_expired',
-  message: 'the worker stopped renewing its lease and no attempts remain',
-  retryable: false,
-};
-const deadlinePassed: JobError = {
-  code: 'job_expired',
-  message: 'the job did not finish before its deadline',
-  retryable: false,
-};
-
 /**
- * Opens (creating when needed) the SQLite job store: WAL journal, busy timeout, foreign keys on,
- * schema migrated to the current version.
+ * Opens (creating when needed) the SQLite job store: the connection as `openSqliteDatabase` sets
+ * it up, and the schema migrated to the current version.
  */
 export async function openSqliteJobStore(options: SqliteJobStoreOptions): Promise<JobStore> {
-  const inMemory = options.file === ':memory:';
-  if (!inMemory) mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-  const database = new Database(options.file);
+  const database = openSqliteDatabase(options);
   try {
-    // First, so that even switching the journal mode waits for another process's lock.
-    database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    // WAL lets readers (status polls, listings) run while a writer commits, and makes a commit one
-    // append to the log instead of a rewrite of the pages. An in-memory database has no WAL.
-    if (!inMemory) database.pragma('journal_mode = WAL');
-    database.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    // Idempotency keys reference their job; deleting a job cascades to its keys only when this is on.
-    database.pragma('foreign_keys = ON');
     applySqliteMigrations(database);
     return new SqliteJobStore(database);
   } catch (error) {
@@ -176,9 +135,9 @@ class SqliteJobStore implements JobStore {
     // upgraded to a write would make it fail with SQLITE_BUSY instead of waiting.
     this.#insertOnce = (job, idempotency, admission) => insertOnce.immediate(job, idempotency, admission);
     const recover = database.transaction((now: number): RecoveryReport => {
-      const expired = statements.expirePastDeadline.run({ now, error: JSON.stringify(deadlinePassed) });
-      const requeued = statements.requeueExpiredLeases.run({ now, error: JSON.stringify(leaseExpiredRetry) });
-      const failed = statements.failExpiredLeases.run({ now, error: JSON.stringify(leaseExpiredFinal) });
+      const expired = statements.expirePastDeadline.run({ now, error: recoveryErrors.deadlinePassed });
+      const requeued = statements.requeueExpiredLeases.run({ now, error: recoveryErrors.leaseExpiredRetry });
+      const failed = statements.failExpiredLeases.run({ now, error: recoveryErrors.leaseExpiredFinal });
       return { requeued: requeued.changes, failed: failed.changes, expired: expired.changes };
     });
     // IMMEDIATE takes the write lock at BEGIN, so any wait for another process happens there
@@ -284,7 +243,7 @@ class SqliteJobStore implements JobStore {
     });
     if (changes > 0) return { kept: true };
     const status = this.#statements.jobStatus.get(update.id);
-    return { kept: false, status: status === undefined ? undefined : parseStatus(status) };
+    return { kept: false, status: status === undefined ? undefined : parseStoredStatus(status) };
   }
 
   async saveCheckpoint(id: string, workerId: string, checkpoint: unknown, now: number): Promise<boolean> {
@@ -356,7 +315,7 @@ class SqliteJobStore implements JobStore {
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const counts = Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
     for (const row of this.#statements.countByStatus.all())
-      counts[parseStatus(row.status)] = Number(row.count);
+      counts[parseStoredStatus(row.status)] = Number(row.count);
     return counts;
   }
 
@@ -421,10 +380,3 @@ interface AdmittedJob {
 type InsertOnceRows =
   | { readonly created: true; readonly row: unknown }
   | { readonly created: false; readonly row: Record<string, unknown> };
-
-const statusSet: ReadonlySet<string> = new Set(jobStatuses);
-
-function parseStatus(value: unknown): JobStatus {
-  if (typeof value === 'string' && statusSet.has(value)) return value as JobStatus;
-  throw new AppError('internal_error', `stored job status ${JSON.stringify(value)} is not a known status`);
-}

@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { jobStatuses } from '../../domain/job.ts';
-import type { JobStatus } from '../../domain/job.ts';
 import type { JobStatistics, StatusModelCount } from '../job-statistics.ts';
+import { isJobStatus } from '../stored-status.ts';
 
 // Each unfinished status is read through its own partial index (jobs_queue, jobs_running_lease);
 // finished jobs come from the trigger-kept table of migration 6 instead of a scan.
@@ -37,12 +36,10 @@ export class SqliteStatistics implements JobStatistics {
   }
 }
 
-const statusSet: ReadonlySet<string> = new Set(jobStatuses);
-
 /** One row of a count query (SQLite or PostgreSQL) as a typed count. */
 export function statusModelCount(row: { status: unknown; model: unknown; count: unknown }): StatusModelCount {
-  if (typeof row.status !== 'string' || !statusSet.has(row.status) || typeof row.model !== 'string') {
+  if (!isJobStatus(row.status) || typeof row.model !== 'string') {
     throw new Error(`unexpected job count row ${JSON.stringify(row)}`);
   }
-  return { status: row.status as JobStatus, model: row.model, count: Number(row.count) };
+  return { status: row.status, model: row.model, count: Number(row.count) };
 }
