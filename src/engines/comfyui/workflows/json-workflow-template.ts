@@ -2,14 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { GenerationMode } from '../../../domain/generation-request.ts';
-import type {
-  BuiltWorkflow,
-  PromptGraph,
-  Snap,
-  TemplateInput,
-  WorkflowTemplate,
-} from './workflow-template.ts';
-import { maxSeed, parseParameters, snapFrames, snapSize } from './workflow-template.ts';
+import type { BuiltWorkflow, PromptGraph, TemplateInput, WorkflowTemplate } from './workflow-template.ts';
+import { maxSeed, parameterSource, parseParameters, snapToGrid } from './workflow-template.ts';
 
 /**
  * Operator templates: a JSON file holding a workflow exported with ComfyUI's "Export (API)" and a
@@ -105,23 +99,17 @@ export function jsonWorkflowTemplate(definition: JsonTemplateDefinition, source:
   );
 
   const build = (input: TemplateInput): BuiltWorkflow => {
-    const client = parseParameters(definition.id, clientParameters, {
-      ...input.parameters,
-      prompt: input.prompt,
-      seed: input.seed,
-    });
-    const width = snapSize('width', input.width, definition.grid.size);
-    const height = snapSize('height', input.height, definition.grid.size);
-    const frames = snapFrames(input.durationSeconds, definition.fps, definition.grid.frames);
+    const client = parseParameters(definition.id, clientParameters, parameterSource(input));
+    const snapped = snapToGrid(input, { ...definition.grid, fps: definition.fps });
     const values: Record<string, unknown> = {
       prompt: client.prompt,
       seed: client.seed,
       negative_prompt: client.negative_prompt ?? definition.defaults.negative_prompt,
       steps: client.steps ?? definition.defaults.steps,
       cfg: client.cfg ?? definition.defaults.cfg,
-      width: width.value,
-      height: height.value,
-      frames: frames.value,
+      width: snapped.width,
+      height: snapped.height,
+      frames: snapped.frames,
       fps: definition.fps,
     };
     const filled = structuredClone(graph) as Record<
@@ -137,13 +125,12 @@ export function jsonWorkflowTemplate(definition: JsonTemplateDefinition, source:
     for (const [name, list] of Object.entries(scalar))
       for (const entry of list ?? []) place(entry, values[name]);
     images.forEach((entry, index) => place(entry, input.images[index]));
-    const used = [width, height, frames].flatMap((snap): Snap[] => snap.snaps);
     return {
       graph: filled as PromptGraph,
       outputNode: definition.output_node,
       samplerWeights: normalise(definition.sampler_nodes),
       // Only a value the workflow receives was snapped; the rest stays as the workflow has it.
-      snaps: used.filter((snap) => definition.parameters[snap.parameter] !== undefined),
+      snaps: snapped.snaps.filter((snap) => definition.parameters[snap.parameter] !== undefined),
       modelFiles: definition.model_files,
       parameters: Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
     };

@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { BuiltWorkflow, PromptGraph, TemplateInput, WorkflowTemplate } from './workflow-template.ts';
-import {
-  commonParameters,
-  parameterSource,
-  parseParameters,
-  snapFrames,
-  snapSize,
-} from './workflow-template.ts';
+import { commonParameters, parameterSource, parseParameters, snapToGrid } from './workflow-template.ts';
 
 /**
  * LTX-2 19B text-to-video with its own soundtrack (reference §3c): stage 1 samples audio + video
@@ -152,14 +146,10 @@ export function buildLtx2Graph(parameters: Ltx2Parameters): PromptGraph {
 }
 
 function build(input: TemplateInput): BuiltWorkflow {
-  const width = snapSize('width', input.width, 64);
-  const height = snapSize('height', input.height, 64);
-  const frames = snapFrames(input.durationSeconds, fps, 8);
+  const { snaps, ...snapped } = snapToGrid(input, { size: 64, frames: 8, fps });
   const parameters = parseParameters(templateId, ltx2Parameters, {
     ...parameterSource(input),
-    width: width.value,
-    height: height.value,
-    frames: frames.value,
+    ...snapped,
   });
   const refineSteps = refineSigmas.split(',').length - 1;
   const total = parameters.steps + refineSteps;
@@ -167,7 +157,7 @@ function build(input: TemplateInput): BuiltWorkflow {
     graph: buildLtx2Graph(parameters),
     outputNode: '75',
     samplerWeights: { '41': parameters.steps / total, '70': refineSteps / total },
-    snaps: [...width.snaps, ...height.snaps, ...frames.snaps],
+    snaps,
     modelFiles: [
       { folder: 'checkpoints', file: ltx2Files.checkpoint },
       { folder: 'text_encoders', file: ltx2Files.textEncoder },

@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { wanNegativePrompt } from './wan-2-2-ti2v-5b.ts';
 import type { BuiltWorkflow, PromptGraph, TemplateInput, WorkflowTemplate } from './workflow-template.ts';
-import {
-  commonParameters,
-  parameterSource,
-  parseParameters,
-  snapFrames,
-  snapSize,
-} from './workflow-template.ts';
+import { commonParameters, parameterSource, parseParameters, snapToGrid } from './workflow-template.ts';
 
 /**
  * Wan 2.2 14B first + last frame (reference §3b): a high-noise and a low-noise expert, each a
@@ -123,14 +117,10 @@ export function buildWanFlf2vGraph(parameters: WanFlf2vParameters): PromptGraph 
 }
 
 function build(input: TemplateInput): BuiltWorkflow {
-  const width = snapSize('width', input.width, 16);
-  const height = snapSize('height', input.height, 16);
-  const frames = snapFrames(input.durationSeconds, fps, 4);
+  const { snaps, ...snapped } = snapToGrid(input, { size: 16, frames: 4, fps });
   const parameters = parseParameters(templateId, wanFlf2vParameters, {
     ...parameterSource(input),
-    width: width.value,
-    height: height.value,
-    frames: frames.value,
+    ...snapped,
     first_image: input.images[0],
     last_image: input.images[1],
   });
@@ -140,7 +130,7 @@ function build(input: TemplateInput): BuiltWorkflow {
     outputNode: '83',
     // Each expert reports its own 0…steps range but runs only its share of the steps.
     samplerWeights: { '84': split / parameters.steps, '87': 1 - split / parameters.steps },
-    snaps: [...width.snaps, ...height.snaps, ...frames.snaps],
+    snaps,
     modelFiles: [
       { folder: 'diffusion_models', file: wanFlf2vFiles.highNoise },
       { folder: 'diffusion_models', file: wanFlf2vFiles.lowNoise },

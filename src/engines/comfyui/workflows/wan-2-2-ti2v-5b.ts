@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { BuiltWorkflow, PromptGraph, TemplateInput, WorkflowTemplate } from './workflow-template.ts';
-import {
-  commonParameters,
-  parameterSource,
-  parseParameters,
-  snapFrames,
-  snapSize,
-} from './workflow-template.ts';
+import { commonParameters, parameterSource, parseParameters, snapToGrid } from './workflow-template.ts';
 
 /**
  * Wan 2.2 TI2V 5B: text-to-video, or image-to-video from a first frame, in one graph (the
@@ -94,21 +88,17 @@ export function buildWanTi2vGraph(parameters: WanTi2vParameters): PromptGraph {
 }
 
 function build(input: TemplateInput): BuiltWorkflow {
-  const width = snapSize('width', input.width, 32);
-  const height = snapSize('height', input.height, 32);
-  const frames = snapFrames(input.durationSeconds, fps, 4);
+  const { snaps, ...snapped } = snapToGrid(input, { size: 32, frames: 4, fps });
   const parameters = parseParameters(templateId, wanTi2vParameters, {
     ...parameterSource(input),
-    width: width.value,
-    height: height.value,
-    frames: frames.value,
+    ...snapped,
     ...(input.images[0] === undefined ? {} : { image: input.images[0] }),
   });
   return {
     graph: buildWanTi2vGraph(parameters),
     outputNode: '58',
     samplerWeights: { '3': 1 },
-    snaps: [...width.snaps, ...height.snaps, ...frames.snaps],
+    snaps,
     modelFiles: [
       { folder: 'diffusion_models', file: wanTi2vFiles.diffusionModel },
       { folder: 'text_encoders', file: wanTi2vFiles.textEncoder },

@@ -141,3 +141,26 @@ export function snapFrames(seconds: number, fps: number, step: number): { value:
       used === requested ? [] : [{ parameter: 'frames', requested, used, rule: `${step}n+1 at ${fps} fps` }],
   };
 }
+
+/** A model's grid: sizes in multiples of `size`, `frames`·n + 1 frames at `fps`. */
+export interface ModelGrid {
+  readonly size: number;
+  readonly frames: number;
+  readonly fps: number;
+}
+
+/** The task's size and duration snapped to a model's grid, with every snap that moved a value. */
+export function snapToGrid(
+  input: TemplateInput,
+  grid: ModelGrid,
+): { width: number; height: number; frames: number; snaps: Snap[] } {
+  const width = snapSize('width', input.width, grid.size);
+  const height = snapSize('height', input.height, grid.size);
+  const frames = snapFrames(input.durationSeconds, grid.fps, grid.frames);
+  return {
+    width: width.value,
+    height: height.value,
+    frames: frames.value,
+    snaps: [...width.snaps, ...height.snaps, ...frames.snaps],
+  };
+}
