@@ -26,14 +26,9 @@ import {
   listPostgresApiKeys,
   revokePostgresApiKey,
 } from './postgres-api-keys.ts';
-import {
-  deletePostgresAsset,
-  getPostgresAsset,
-  insertPostgresAsset,
-  listPostgresAssets,
-} from './postgres-assets.ts';
+import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
 import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
-import { countPostgresJobs, listPostgresJobs } from './postgres-job-listing.ts';
+import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
 import { PostgresJobListener } from './postgres-job-listener.ts';
 import { applyPostgresMigrations } from './postgres-migrations.ts';
 import { createPostgresPool } from './postgres-pool.ts';
@@ -166,11 +161,11 @@ class PostgresJobStore implements JobStore {
   }
 
   async listJobs(query: ListJobsQuery): Promise<Job[]> {
-    return listPostgresJobs(this.#kysely, query);
+    return selectJobs(this.#kysely, query);
   }
 
   async countJobs(query: ListJobsQuery): Promise<number> {
-    return countPostgresJobs(this.#kysely, query);
+    return countMatchingJobs(this.#kysely, query);
   }
 
   /** A compare-and-set on a finished status; idempotency keys go through the foreign key's cascade. */
@@ -327,19 +322,19 @@ class PostgresJobStore implements JobStore {
   // --- assets (queries in postgres-assets.ts) -------------------------------------------------
 
   async insertAsset(asset: Asset): Promise<void> {
-    await insertPostgresAsset(this.#kysely, asset);
+    await insertAssetRow(this.#kysely, asset);
   }
 
   async getAsset(id: string): Promise<Asset | undefined> {
-    return getPostgresAsset(this.#kysely, id);
+    return getAssetRow(this.#kysely, id);
   }
 
   async listAssets(query: ListAssetsQuery): Promise<Asset[]> {
-    return listPostgresAssets(this.#kysely, query);
+    return listAssetRows(this.#kysely, query);
   }
 
   async deleteAsset(id: string): Promise<boolean> {
-    return deletePostgresAsset(this.#kysely, id);
+    return deleteAssetRow(this.#kysely, id);
   }
 
   /** Runs `work` inside BEGIN … COMMIT on one connection; rolls back and rethrows on failure. */

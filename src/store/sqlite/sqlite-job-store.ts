@@ -27,10 +27,10 @@ import {
   listSqliteApiKeys,
   revokeSqliteApiKey,
 } from './sqlite-api-keys.ts';
-import { deleteSqliteAsset, getSqliteAsset, insertSqliteAsset, listSqliteAssets } from './sqlite-assets.ts';
+import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
 import { jobFromRow, toJsonText } from './job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
-import { countSqliteJobs, listSqliteJobs } from './sqlite-job-listing.ts';
+import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
 import { openSqliteDatabase } from './sqlite-connection.ts';
 import type { SqliteJobStoreOptions } from './sqlite-connection.ts';
@@ -198,11 +198,11 @@ class SqliteJobStore implements JobStore {
   }
 
   async listJobs(query: ListJobsQuery): Promise<Job[]> {
-    return listSqliteJobs(this.#kysely, query);
+    return selectJobs(this.#kysely, query);
   }
 
   async countJobs(query: ListJobsQuery): Promise<number> {
-    return countSqliteJobs(this.#kysely, query);
+    return countMatchingJobs(this.#kysely, query);
   }
 
   /**
@@ -354,19 +354,19 @@ class SqliteJobStore implements JobStore {
   // --- assets (queries in sqlite-assets.ts) -------------------------------------------------
 
   async insertAsset(asset: Asset): Promise<void> {
-    await insertSqliteAsset(this.#kysely, asset);
+    await insertAssetRow(this.#kysely, asset);
   }
 
   async getAsset(id: string): Promise<Asset | undefined> {
-    return getSqliteAsset(this.#kysely, id);
+    return getAssetRow(this.#kysely, id);
   }
 
   async listAssets(query: ListAssetsQuery): Promise<Asset[]> {
-    return listSqliteAssets(this.#kysely, query);
+    return listAssetRows(this.#kysely, query);
   }
 
   async deleteAsset(id: string): Promise<boolean> {
-    return deleteSqliteAsset(this.#kysely, id);
+    return deleteAssetRow(this.#kysely, id);
   }
 }
 

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Job } from '../../domain/job.ts';
 import type { ListJobsQuery } from '../job-store.ts';
-import { jobFromRow } from './job-row.ts';
+import { jobFromRow } from '../sqlite/job-row.ts';
 import { readKeysetCursor } from './keyset-cursor.ts';
-import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
+import type { SqliteDatabaseSchema } from '../sqlite/sqlite-database-schema.ts';
 
 /**
- * Listing and counting an owner's jobs: dynamic queries (any mix of filters, either order, two
+ * Listing and counting an owner's jobs, for SQLite and PostgreSQL alike (one schema of row types,
+ * `postgres-database-schema.ts`): dynamic queries (any mix of filters, either order, two
  * kinds of paging) that run only when a client lists, so they are built with Kysely rather than
  * prepared. Both orders walk the `jobs_owner_created (owner_key_id, created_at, id)` index, forwards
  * or backwards, without a sort.
@@ -21,10 +22,7 @@ import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
  *
  * @throws RangeError when `limit` or `offset` is not a non-negative integer, or `order` is unknown.
  */
-export async function listSqliteJobs(
-  kysely: Kysely<SqliteDatabaseSchema>,
-  query: ListJobsQuery,
-): Promise<Job[]> {
+export async function selectJobs(kysely: Kysely<SqliteDatabaseSchema>, query: ListJobsQuery): Promise<Job[]> {
   const limit = checkedCount('limit', query.limit);
   const offset = checkedCount('offset', query.offset ?? 0);
   const order = query.order ?? 'desc';
@@ -55,7 +53,7 @@ export async function listSqliteJobs(
 }
 
 /** How many of the owner's jobs match the filters; `limit`, `after` and `offset` are ignored. */
-export async function countSqliteJobs(
+export async function countMatchingJobs(
   kysely: Kysely<SqliteDatabaseSchema>,
   query: ListJobsQuery,
 ): Promise<number> {

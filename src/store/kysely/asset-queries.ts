@@ -1,20 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Asset } from '../../domain/asset.ts';
 import type { ListAssetsQuery } from '../job-store.ts';
+import { readKeysetCursor } from './keyset-cursor.ts';
 import { assetFromRow } from '../sqlite/asset-row.ts';
-import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
-import { readPostgresKeysetCursor } from './postgres-job-listing.ts';
+import type { SqliteDatabaseSchema } from '../sqlite/sqlite-database-schema.ts';
 
 /**
- * The `assets` table's queries, built with Kysely: uploads, lookups and listings are rare next to
- * job traffic. Each is a single statement, so none needs a transaction.
+ * The `assets` table's queries. Uploads, lookups and listings are rare next to job traffic, so
+ * they are built with Kysely rather than prepared up front; the same queries serve SQLite and
+ * PostgreSQL, whose schemas are the same row types (`postgres-database-schema.ts`). Each is a
+ * single statement, so none needs a transaction.
  */
 
-/** Inserts the asset's row; a duplicate id is a unique violation from PostgreSQL. */
-export async function insertPostgresAsset(
-  kysely: Kysely<PostgresDatabaseSchema>,
-  asset: Asset,
-): Promise<void> {
+/** Inserts the asset's row; a duplicate id is the database's unique-constraint error. */
+export async function insertAssetRow(kysely: Kysely<SqliteDatabaseSchema>, asset: Asset): Promise<void> {
   await kysely
     .insertInto('assets')
     .values({
@@ -34,8 +33,8 @@ export async function insertPostgresAsset(
     .execute();
 }
 
-export async function getPostgresAsset(
-  kysely: Kysely<PostgresDatabaseSchema>,
+export async function getAssetRow(
+  kysely: Kysely<SqliteDatabaseSchema>,
   id: string,
 ): Promise<Asset | undefined> {
   const row = await kysely.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst();
@@ -43,13 +42,13 @@ export async function getPostgresAsset(
 }
 
 /**
- * The owner's assets, newest first by (created_at, id). An `after` id that is unknown or another
- * owner's yields none.
+ * The owner's assets, newest first by (created_at, id), walking the `assets_owner_created` index
+ * backwards without a sort. An `after` id that is unknown or another owner's yields none.
  *
  * @throws RangeError when `limit` is not a non-negative integer.
  */
-export async function listPostgresAssets(
-  kysely: Kysely<PostgresDatabaseSchema>,
+export async function listAssetRows(
+  kysely: Kysely<SqliteDatabaseSchema>,
   query: ListAssetsQuery,
 ): Promise<Asset[]> {
   if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
@@ -64,7 +63,7 @@ export async function listPostgresAssets(
     .orderBy('id', 'desc')
     .limit(query.limit);
   if (query.after !== undefined) {
-    const cursor = await readPostgresKeysetCursor(kysely, 'assets', query.after, query.ownerKeyId);
+    const cursor = await readKeysetCursor(kysely, 'assets', query.after, query.ownerKeyId);
     if (cursor === undefined) return [];
     select = select.where(({ eb, refTuple, tuple }) =>
       eb(refTuple('created_at', 'id'), '<', tuple(cursor.created_at, cursor.id)),
@@ -75,10 +74,7 @@ export async function listPostgresAssets(
 }
 
 /** Deletes the asset's row; false when there was none. */
-export async function deletePostgresAsset(
-  kysely: Kysely<PostgresDatabaseSchema>,
-  id: string,
-): Promise<boolean> {
+export async function deleteAssetRow(kysely: Kysely<SqliteDatabaseSchema>, id: string): Promise<boolean> {
   const deleted = await kysely.deleteFrom('assets').where('id', '=', id).executeTakeFirst();
   return deleted.numDeletedRows > 0n;
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
+import type { SqliteDatabaseSchema } from '../sqlite/sqlite-database-schema.ts';
 
 /** Where a keyset page starts: the (created_at, id) of the cursor row. */
 export interface KeysetCursor {
