@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+const tf = await import('@tensorflow/tfjs');
+tf.enableProdMode();
+const wasm = await import('@tensorflow/tfjs-backend-wasm');
+const folder = path.dirname(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm')));
+wasm.setWasmPaths(folder + '/');
+console.log(await tf.setBackend(process.argv[2] ?? 'wasm'));
+const { NSFWJS } = await import('nsfwjs/core');
+const { MobileNetV2Model } = await import('nsfwjs/models/mobilenet_v2');
+const modelJson: any = (await MobileNetV2Model.modelJson()).default;
+const shards = await Promise.all(MobileNetV2Model.weightBundles.map(async (b: any) => (await b()).default));
+const handler: any = { load: () => { const weightSpecs = modelJson.weightsManifest.flatMap((g: any) => g.weights); const wd = Buffer.concat(shards.map((s: string) => Buffer.from(s, 'base64'))); return Promise.resolve({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: wd.buffer.slice(wd.byteOffset, wd.byteOffset + wd.byteLength) }); } };
+const model: any = new NSFWJS(handler, { size: 224 });
+await model.load();
+const { compileFusedNetwork } = await import('./src/safety/fused-layers.ts');
+const layersModel = model.model;
+const net = compileFusedNetwork(tf, modelJson.modelTopology.model_config.config, (name) => layersModel.getLayer(name).getWeights());
+console.log('ops', net.ops, 'layers', net.layers);
+const frames = [0, 1, 2, 3].map((k) => { const f = new Uint8Array(224 * 224 * 3); for (let i = 0; i < f.length; i++) f[i] = (i * (k + 7) * 2654435761 >>> 13) & 255 ^ (k * 40); return f; });
+const toFloat = (f: Uint8Array) => { const a = new Float32Array(f.length); for (let i = 0; i < f.length; i++) a[i] = f[i]! / 255; return tf.tensor4d(a, [1, 224, 224, 3]); };
+for (const f of frames) {
+  const a = model.infer(tf.tensor3d(f, [224, 224, 3], 'int32')); const b = net.run(toFloat(f));
+  const da = await a.data(), db = await b.data();
+  console.log(Array.from(da).map((x) => x.toFixed(5)).join(' '), '|', Array.from(db).map((x) => x.toFixed(5)).join(' '));
+}
+const time = async (fn: () => any, n = 15) => { const t: number[] = []; for (let i = 0; i < n; i++) { const s = performance.now(); const o = fn(); await o.data(); o.dispose(); t.push(performance.now() - s); } t.sort((x, y) => x - y); return t[Math.floor(n / 2)]!.toFixed(1); };
+console.log('nsfwjs', await time(() => model.infer(tf.tensor3d(frames[0]!, [224, 224, 3], 'int32'))));
+console.log('fused', await time(() => net.run(toFloat(frames[0]!))));
+console.log('nsfwjs', await time(() => model.infer(tf.tensor3d(frames[0]!, [224, 224, 3], 'int32'))));
+console.log('fused', await time(() => net.run(toFloat(frames[0]!))));
+const batch = (n: number) => { const a = new Float32Array(n * 150528); for (let k = 0; k < n; k++) for (let i = 0; i < 150528; i++) a[k * 150528 + i] = frames[k % 4]![i]! / 255; return tf.tensor4d(a, [n, 224, 224, 3]); };
+console.log('fused batch6 /6', (Number(await time(() => net.run(batch(6)), 5)) / 6).toFixed(1));
+console.log('tensors', tf.memory().numTensors);
