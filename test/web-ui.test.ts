@@ -88,6 +88,21 @@ async function signIn(target: Page, baseUrl: string, key = testKey): Promise<voi
   await target.getByRole('link', { name: 'Library' }).waitFor();
 }
 
+/** Drops copies of the test frame, under these names, on the images field and waits for the uploads. */
+async function dropImages(target: Page, names: readonly string[]): Promise<void> {
+  const base64 = (await readFile(framePng)).toString('base64');
+  const dataTransfer = await target.evaluateHandle(
+    `(() => { const bytes = Uint8Array.from(atob('${base64}'), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      for (const name of ${JSON.stringify(names)}) transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+      return transfer; })()`,
+  );
+  await target.getByTestId('drop-zone-images').dispatchEvent('drop', { dataTransfer });
+  await expect
+    .poll(() => target.locator('.media-item.ready').count(), { timeout: 10_000 })
+    .toBe(names.length);
+}
+
 describe('web UI', () => {
   it('serves the UI at its pages only, with caching that suits each file', async () => {
     const index = await fetch(`${live.url}/library/some-job`);
@@ -132,15 +147,7 @@ describe('web UI', () => {
     expect(await page.getByLabel('Generate audio').isChecked()).toBe(true);
     await page.getByText('Integer seconds in [4, 15].').waitFor();
 
-    const base64 = (await readFile(framePng)).toString('base64');
-    const dataTransfer = await page.evaluateHandle(
-      `(() => { const bytes = Uint8Array.from(atob('${base64}'), (c) => c.charCodeAt(0));
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([bytes], 'frame.png', { type: 'image/png' }));
-        return transfer; })()`,
-    );
-    await page.getByTestId('drop-zone-images').dispatchEvent('drop', { dataTransfer });
-    await page.getByText('uploaded', { exact: true }).waitFor();
+    await dropImages(page, ['frame.png']);
     // A lone image would be taken as the first frame; the chosen role must reach the server.
     await page.getByLabel('Role of frame.png').selectOption('reference_image');
 
@@ -279,6 +286,63 @@ describe('web UI', () => {
       expect((await call(`${queue.url}/v1/jobs/${id}`, { key: testKey })).status).toBe(404);
     } finally {
       await queued.close();
+    }
+  });
+
+  it('re-runs a job made with first- and last-frame images with the same media, roles, seed and last-frame flag', async () => {
+    const framed = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await signIn(framed, queue.url);
+      await framed.getByRole('link', { name: 'Playground' }).click();
+      await framed.getByLabel('Model', { exact: true }).selectOption('bytedance/seedance-v2/fast');
+      await dropImages(framed, ['start.png', 'end.png']);
+      // Without roles both images would be references: these roles change the mode.
+      await framed.getByLabel('Role of start.png').selectOption('first_frame');
+      await framed.getByLabel('Role of end.png').selectOption('last_frame');
+      await framed.getByLabel('Prompt').fill('The sun sets over the bay');
+      await framed.getByLabel('Resolution').selectOption('480p');
+      await framed.getByLabel('Duration (seconds)').fill('4');
+      await framed.getByLabel('Return last frame').check();
+      // No seed: the server draws one, and the re-run must keep that one.
+      await framed.getByRole('button', { name: 'Generate' }).click();
+      await framed.locator('.created-job .job-status', { hasText: 'queued' }).waitFor();
+      const id = String(await framed.locator('.created-job h2 a').textContent());
+      const original = await call(`${queue.url}/v1/jobs/${id}`, { key: testKey });
+      const roles = { 'images[0]': 'first_frame', 'images[1]': 'last_frame' };
+      expect(original.body).toMatchObject({ roles, return_last_frame: true });
+      const originalInput = original.body['input'] as Record<string, unknown>;
+      expect(originalInput['images']).toEqual([
+        expect.stringMatching(/^asset:\/\//),
+        expect.stringMatching(/^asset:\/\//),
+      ]);
+      expect(originalInput['seed']).toEqual(expect.any(Number));
+
+      await framed.locator('.created-job h2 a').click();
+      await framed.getByRole('heading', { name: `Job ${id}` }).waitFor();
+      const inputs = framed.getByRole('region', { name: 'Inputs and parameters' });
+      await expect
+        .poll(() => inputs.textContent())
+        .toContain('images[0]: first_frame, images[1]: last_frame');
+      await framed.getByRole('button', { name: 'Re-run with the same seed' }).click();
+      await framed.waitForURL((url) => url.pathname.startsWith('/library/') && !url.pathname.endsWith(id));
+      const rerunId = new URL(framed.url()).pathname.split('/').at(-1);
+      const rerun = await call(`${queue.url}/v1/jobs/${rerunId}`, { key: testKey });
+      expect(rerun.body).toMatchObject({ status: 'queued', roles, return_last_frame: true });
+      expect(rerun.body['input']).toEqual(originalInput);
+      await framed.screenshot({ path: path.join(screenshots, 'job-detail-rerun.png'), fullPage: true });
+
+      // A job made through OpenAI's API keeps OpenAI's field names, which POST /v1/jobs cannot take.
+      const sora = await call(`${queue.url}/v1/videos`, {
+        key: testKey,
+        body: { model: 'sora-2', prompt: 'A kite', seconds: '4' },
+      });
+      await framed.goto(`${queue.url}/library/${String(sora.body['id'])}`);
+      await framed.getByRole('button', { name: 'Re-run with the same seed' }).click();
+      await expect
+        .poll(() => framed.getByRole('alert').textContent())
+        .toMatch(/^This job was made through the openai API, whose input the re-run cannot reuse/);
+    } finally {
+      await framed.close();
     }
   });
 

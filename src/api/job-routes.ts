@@ -6,6 +6,7 @@ import type { JobCost } from '../usage/job-cost.ts';
 import type { ApiContext } from './api-context.ts';
 import { renderDeliveryRecord } from './dialects/runflow/runflow-callback-routes.ts';
 import { streamJobEvents } from './live-status.ts';
+import { rolesGivenIn } from './neutral-job-request.ts';
 
 /**
  * Reelgate's own, dialect-neutral view of any job (whichever dialect created it): the job, its
@@ -22,10 +23,14 @@ export async function registerJobRoutes(app: FastifyInstance, context: ApiContex
     return context.jobs.get(id, key.id);
   }
 
-  app.get('/v1/jobs/:id', { schema: { tags, security, summary: 'Get a job', params } }, async (request) => {
-    const job = await ownJob(request);
-    return renderJob(job, await context.jobs.queuePosition(job), context);
-  });
+  app.get(
+    '/v1/jobs/:id',
+    { schema: { tags, security, summary: 'Get a job', description: jobViewDescription, params } },
+    async (request) => {
+      const job = await ownJob(request);
+      return renderJob(job, await context.jobs.queuePosition(job), context);
+    },
+  );
 
   app.get(
     '/v1/jobs/:id/events',
@@ -55,6 +60,17 @@ export async function registerJobRoutes(app: FastifyInstance, context: ApiContex
       reply.code(201).send(neutralRecord(await context.callbacks.redeliver(await ownJob(request)))),
   );
 }
+
+/** What /docs says of the job object (no response schema: it would strip the loose metadata). */
+const jobViewDescription = [
+  "The job in Reelgate's own terms, whichever dialect created it: status, queue_position, progress,",
+  'stage, outputs (signed URLs), metadata, error, cost and times. It also echoes what created it:',
+  "`input` as accepted, in that dialect's field names (for POST /v1/jobs, with the seed used);",
+  '`roles`, the media roles given beside the input to POST /v1/jobs, by input path',
+  '(e.g. {"images[1]": "last_frame"}; {} when none were, and for dialects that put roles inside',
+  'their input); `return_last_frame`. POSTing model, input, roles and return_last_frame to',
+  '/v1/jobs submits the same request again.',
+].join(' ');
 
 /** The delivery record with `job_id` instead of Runflow's `run_id`. */
 function neutralRecord(view: DeliveryView) {
@@ -96,6 +112,10 @@ export async function renderJob(job: Job, queuePosition: number | undefined, con
     cost: renderCost(jobCost(job, context.catalog.find(job.model)?.spec)),
     // The input as accepted, in the vocabulary of the dialect that created the job.
     input: job.input,
+    // With model and input, the rest of a POST /v1/jobs body: posting them again re-creates the
+    // request (the web UI's re-run). Rows stored before return_last_frame existed lack the flag.
+    roles: rolesGivenIn(job.request),
+    return_last_frame: job.request.returnLastFrame === true,
     created_at: new Date(job.createdAt).toISOString(),
     started_at: job.startedAt === null ? null : new Date(job.startedAt).toISOString(),
     finished_at: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog } from '../catalog/model-catalog.ts';
 import { AppError } from '../domain/app-error.ts';
-import { parseNeutralCreate, parseNeutralListQuery } from './neutral-job-request.ts';
+import { parseNeutralCreate, parseNeutralListQuery, rolesGivenIn } from './neutral-job-request.ts';
 
 const catalog = defaultCatalog();
 const drawSeed = () => 1234;
@@ -101,6 +101,56 @@ describe('parseNeutralCreate', () => {
         ),
       ),
     ).toEqual(['roles.images[0]:enum', 'roles.images[3]:unknown_field', 'roles.videos[0]:unknown_field']);
+  });
+
+  it('gives back the roles it was given (not the implied ones), so the job view can re-create the body', () => {
+    const media = {
+      prompt: 'Into the storm',
+      images: ['asset://a', 'asset://b', 'asset://c'],
+      videos: ['asset://v'],
+    };
+    const roles = { 'images[1]': 'reference_image', 'videos[0]': 'reference_video' };
+    const create = parseNeutralCreate(
+      { model: 'bytedance/seedance-v2/fast', input: media, roles },
+      catalog,
+      drawSeed,
+    );
+    // images[0] and images[2] got a role from the server's rule; only the given ones come back.
+    expect(create.request.images.every((image) => image.role === 'reference_image')).toBe(true);
+    expect(rolesGivenIn(create.request)).toEqual(roles);
+
+    const frames = { 'images[0]': 'first_frame', 'images[1]': 'last_frame' };
+    const twoFrames = parseNeutralCreate(
+      {
+        model: 'bytedance/seedance-v2/fast',
+        input: { prompt: 'x', images: ['asset://a', 'asset://b'] },
+        roles: frames,
+      },
+      catalog,
+      drawSeed,
+    );
+    expect(rolesGivenIn(twoFrames.request)).toEqual(frames);
+    const again = parseNeutralCreate(
+      { model: 'bytedance/seedance-v2/fast', input: twoFrames.input, roles: rolesGivenIn(twoFrames.request) },
+      catalog,
+      () => 1,
+    );
+    expect(again.request).toEqual(twoFrames.request);
+
+    const unroled = parseNeutralCreate(
+      { model: 'bytedance/seedance-v2/fast', input: { prompt: 'x', images: ['asset://a'] } },
+      catalog,
+      drawSeed,
+    );
+    expect(rolesGivenIn(unroled.request)).toEqual({});
+    // Other dialects name roles inside their own input; those are not `roles` of POST /v1/jobs.
+    const contentRole = {
+      source: 'asset://a',
+      field: 'content[1]',
+      role: 'first_frame',
+      roleField: 'content[1].role',
+    };
+    expect(rolesGivenIn({ ...unroled.request, images: [contentRole] })).toEqual({});
   });
 });
 

@@ -140,6 +140,9 @@ function rolesOf(
   return roles;
 }
 
+/** Where a role given in `roles` is blamed and remembered: `roles.images[1]`. */
+const rolesPrefix = 'roles.';
+
 /** The request with the client's roles on its media (and errors blamed on `input.…`), mode re-derived. */
 function withRoles(
   request: GenerationRequest,
@@ -152,7 +155,7 @@ function withRoles(
     return {
       ...reference,
       field: `input.${key}`,
-      ...(role === undefined ? {} : { role, roleField: `roles.${key}` }),
+      ...(role === undefined ? {} : { role, roleField: `${rolesPrefix}${key}` }),
     };
   };
   const media = resolveGenerationMedia(
@@ -164,6 +167,23 @@ function withRoles(
     request.prompt,
   );
   return { ...request, ...media, returnLastFrame };
+}
+
+/**
+ * The `roles` a request was created with, the inverse of {@link withRoles}: what the job view
+ * shows so that the same body can be submitted again. Roles the server implied are left out, as
+ * the client left them out; other dialects carry their roles inside their own input
+ * (`content[].role`), so their requests give `{}`.
+ */
+export function rolesGivenIn(request: GenerationRequest): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const reference of [...request.images, ...request.videos, ...request.audios]) {
+    const at = reference.roleField;
+    if (reference.role !== undefined && at?.startsWith(rolesPrefix) === true) {
+      roles[at.slice(rolesPrefix.length)] = reference.role;
+    }
+  }
+  return roles;
 }
 
 /** `GET /v1/jobs` query: status filter (comma-separated), model, page size and cursor. */

@@ -47,6 +47,14 @@ export const jobViewSchema = z.looseObject({
   error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
   /** The input as accepted (defaults applied; for jobs made through `POST /v1/jobs`, the seed too). */
   input: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Media roles given beside the input to `POST /v1/jobs`, by input path (`{"images[1]":
+   * "last_frame"}`); with `model`, `input` and `return_last_frame` it re-creates the request.
+   * Absent on servers older than this field.
+   */
+  roles: z.record(z.string(), z.string()).optional(),
+  /** Whether the job also publishes the video's last frame; absent on older servers. */
+  return_last_frame: z.boolean().optional(),
   /** What the job costs; absent on servers without metering. */
   cost: z.unknown().optional(),
   created_at: z.string(),

@@ -3,6 +3,7 @@ import type { DeliveryRecord, JobView, ReelgateClient } from '../../src/client/i
 import { isTerminalStatus } from '../../src/client/index.ts';
 import { formatCost, formatMilliseconds, formatTime, millisecondsBetween } from './format.ts';
 import { JobOutputs, JobProgress } from './job-result.tsx';
+import { rerunFailureMessage, rerunRequest } from './rerun-request.ts';
 import { Link, navigate } from './router.tsx';
 import { useLiveJob } from './use-live-job.ts';
 
@@ -50,7 +51,9 @@ export function JobDetailPage(props: { client: ReelgateClient; id: string }) {
   const cancel = () => act(async () => setJob(await client.jobs.cancel(job.id)));
   const rerun = () =>
     act(async () => {
-      const created = await client.jobs.create({ model: job.model, input: rerunInput(job) });
+      const created = await client.jobs.create(rerunRequest(job)).catch((failure: unknown) => {
+        throw new Error(rerunFailureMessage(job, failure));
+      });
       navigate(`/library/${created.id}`);
     });
   const remove = () =>
@@ -114,17 +117,6 @@ export function JobDetailPage(props: { client: ReelgateClient; id: string }) {
   );
 }
 
-/**
- * The job's input with the seed it actually ran with, so the re-run renders the same video (a
- * request without a seed had one drawn; the pipeline reports it in the metadata).
- */
-export function rerunInput(job: JobView): Record<string, unknown> {
-  const input = { ...job.input };
-  const usedSeed = job.metadata?.['seed'];
-  if (typeof usedSeed === 'number') input['seed'] = usedSeed;
-  return input;
-}
-
 function JobFacts(props: { job: JobView }) {
   const { job } = props;
   const metadata = job.metadata ?? {};
@@ -169,7 +161,7 @@ function JobFacts(props: { job: JobView }) {
           <p class="help">This server does not report the job's input.</p>
         ) : (
           <dl class="facts">
-            {Object.entries(input).map(([name, value]) => (
+            {requestEntries(job).map(([name, value]) => (
               <div key={name}>
                 <dt>{name}</dt>
                 <dd class={typeof value === 'string' && value.length > 60 ? 'long' : undefined}>
@@ -182,6 +174,21 @@ function JobFacts(props: { job: JobView }) {
       </section>
     </div>
   );
+}
+
+/**
+ * The input's fields, then what `POST /v1/jobs` took beside them (roles, the last-frame flag),
+ * unless the input already has a field of that name (Ark's own `return_last_frame`).
+ */
+function requestEntries(job: JobView): [string, unknown][] {
+  const entries: [string, unknown][] = Object.entries(job.input ?? {});
+  const add = (name: string, value: unknown) => {
+    if (!entries.some(([field]) => field === name)) entries.push([name, value]);
+  };
+  const roles = Object.entries(job.roles ?? {});
+  if (roles.length > 0) add('roles', roles.map(([path, role]) => `${path}: ${role}`).join(', '));
+  if (job.return_last_frame !== undefined) add('return_last_frame', job.return_last_frame);
+  return entries;
 }
 
 function CallbackHistory(props: { client: ReelgateClient; job: JobView }) {
