@@ -1,7 +1,7 @@
 /**
  * The Reelgate SDK (browser-safe: fetch, AbortSignal, ReadableStream and TextDecoder only).
  * Node helpers — downloads to a file, uploads from a path, webhook verification — are in
- * `./node.ts` (`reelgate/client/node`).
+ * `reelgate/client/node` (`node.ts`).
  */
 export { ReelgateClient, ModelsResource, AssetsResource, WebhooksResource } from './reelgate-client.ts';
 export type { ReelgateClientOptions } from './reelgate-client.ts';
