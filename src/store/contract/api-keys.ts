@@ -54,5 +54,21 @@ export function describeApiKeys(context: ContractContext): void {
         name: 'ci',
       });
     });
+
+    it('reports only a name clash as a name error; a clash on id or secret hash writes nothing', async () => {
+      const store = context.store();
+      await store.insertApiKey(apiKey('key-1', 'ci'));
+      const sameHash = { ...apiKey('key-2', 'laptop'), secretHash: hashOf('key-1') };
+      const sameId = { ...apiKey('key-1', 'laptop'), secretHash: hashOf('key-3') };
+      for (const clash of [sameHash, sameId]) {
+        const error: unknown = await store.insertApiKey(clash).then(
+          () => undefined,
+          (rejection: unknown) => rejection,
+        );
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toMatchObject({ code: 'validation_failed' });
+      }
+      expect((await store.listApiKeys()).map((key) => [key.id, key.name])).toEqual([['key-1', 'ci']]);
+    });
   });
 }

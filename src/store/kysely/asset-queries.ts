@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Asset } from '../../domain/asset.ts';
 import type { ListAssetsQuery } from '../job-store.ts';
 import { readKeysetCursor } from './keyset-cursor.ts';
-import { assetFromRow } from '../sqlite/asset-row.ts';
+import { assetFromRow } from '../rows/asset-row.ts';
 import type { SqliteDatabaseSchema } from '../sqlite/sqlite-database-schema.ts';
 
 /**

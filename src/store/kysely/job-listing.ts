@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Job } from '../../domain/job.ts';
 import type { ListJobsQuery } from '../job-store.ts';
-import { jobFromRow } from '../sqlite/job-row.ts';
+import { jobFromRow } from '../rows/job-row.ts';
 import { readKeysetCursor } from './keyset-cursor.ts';
 import type { SqliteDatabaseSchema } from '../sqlite/sqlite-database-schema.ts';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Job } from '../../domain/job.ts';
 import type { JobRetention } from '../job-retention.ts';
-import { jobFromRow } from '../sqlite/job-row.ts';
+import { jobFromRow } from '../rows/job-row.ts';
 import type { PostgresMigration } from './postgres-migrations.ts';
 
 const finished = `('succeeded', 'failed', 'cancelled', 'expired')`;

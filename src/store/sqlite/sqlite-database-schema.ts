@@ -1,7 +1,7 @@
 /**
  * Kysely's view of the SQLite tables (see `sqlite-migrations.ts` for the DDL). Column names are
- * the database's snake_case; `job-row.ts`, `api-key-row.ts` and `asset-row.ts` are the only places
- * that turn rows into domain objects. Times are Unix epoch milliseconds; JSON documents are TEXT.
+ * the database's snake_case; the parsers in `../rows/` are the only places that turn rows into
+ * domain objects. Times are Unix epoch milliseconds; JSON documents are TEXT.
  */
 export interface SqliteDatabaseSchema {
   readonly jobs: JobsTable;

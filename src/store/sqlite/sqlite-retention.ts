@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Job } from '../../domain/job.ts';
 import type { JobRetention } from '../job-retention.ts';
-import { jobFromRow } from './job-row.ts';
+import { jobFromRow } from '../rows/job-row.ts';
 import type { SqliteMigration } from './sqlite-migrations.ts';
 
 const finished = `('succeeded', 'failed', 'cancelled', 'expired')`;
