@@ -40,7 +40,10 @@ export interface WebhookOutbox {
   listDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]>;
   /** When the earliest pending delivery falls due (a leased one: when its lease runs out). */
   nextDueAt(): Promise<number | undefined>;
-  /** "A delivery may be due now" hints after status changes in this process (polling stays). */
+  /**
+   * "A delivery may be due now" hints (polling stays the safety net): after status changes in this
+   * process, and on PostgreSQL also after deliveries written or released for a retry on any node.
+   */
   onPending(listener: () => void): () => void;
 
   /**

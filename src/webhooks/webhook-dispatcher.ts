@@ -25,7 +25,10 @@ export interface WebhookDispatcherOptions {
   readonly render: CallbackBodyRenderer;
   readonly sender: WebhookSenderOptions;
   readonly retry: RetryPolicy;
-  /** Fallback poll; status changes in this process wake the loop at once. */
+  /**
+   * Fallback poll. The store's hints wake the loop at once: status changes in this process and,
+   * on PostgreSQL, deliveries written or released for a retry on any node (LISTEN/NOTIFY).
+   */
   readonly pollMs: number;
   /** Deliveries in flight at once. */
   readonly concurrency: number;

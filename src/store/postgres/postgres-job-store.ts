@@ -16,21 +16,22 @@ import type {
   ListJobsQuery,
   RecoveryReport,
 } from '../job-store.ts';
-import { apiKeyFromRow } from '../sqlite/api-key-row.ts';
-import { jobFromRow, toJsonText } from '../sqlite/job-row.ts';
+import { apiKeyFromRow } from '../rows/api-key-row.ts';
+import { jobFromRow, toJsonText } from '../rows/job-row.ts';
 import { recoveryErrors } from '../recovery-errors.ts';
 import { parseStoredStatus } from '../stored-status.ts';
 import {
-  countActivePostgresApiKeys,
-  insertPostgresApiKey,
-  listPostgresApiKeys,
-  revokePostgresApiKey,
-} from './postgres-api-keys.ts';
+  countActiveApiKeyRows,
+  insertApiKeyRow,
+  listApiKeyRows,
+  revokeApiKeyRow,
+} from '../kysely/api-key-queries.ts';
 import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
 import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
 import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
-import { PostgresJobListener } from './postgres-job-listener.ts';
-import { applyPostgresMigrations } from './postgres-migrations.ts';
+import { PostgresNotificationListener } from './postgres-notification-listener.ts';
+import type { PostgresChannelHints } from './postgres-notification-listener.ts';
+import { applyPostgresMigrations, jobAvailableChannel, webhookDueChannel } from './postgres-migrations.ts';
 import { createPostgresPool } from './postgres-pool.ts';
 import { postgresStatements as sql } from './postgres-statements.ts';
 import { PostgresRetention } from './postgres-retention.ts';
@@ -43,7 +44,7 @@ import type { PostgresStatement } from './postgres-statements.ts';
 export interface PostgresJobStoreOptions {
   /** `postgres://user:password@host:port/database?…` */
   readonly url: string;
-  /** Most connections this process opens (default 10), plus one for LISTEN when a worker runs. */
+  /** At most this many pooled connections (default 10), plus the one LISTEN connection. */
   readonly poolSize?: number;
   /** Told about connection errors that no query is waiting for (idle pool clients, LISTEN). */
   readonly onError?: (error: Error) => void;
@@ -51,7 +52,8 @@ export interface PostgresJobStoreOptions {
 
 /**
  * Opens the PostgreSQL job store: a connection pool (nothing is connected until the first query)
- * and, once a worker subscribes to hints, one LISTEN connection. Call `migrate()` before use.
+ * and, once a worker or the webhook delivery loop subscribes to hints, one LISTEN connection (for
+ * both). Call `migrate()` before use.
  */
 export async function openPostgresJobStore(options: PostgresJobStoreOptions): Promise<JobStore> {
   return new PostgresJobStore(options);
@@ -65,8 +67,11 @@ export async function openPostgresJobStore(options: PostgresJobStoreOptions): Pr
 class PostgresJobStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #kysely: Kysely<PostgresDatabaseSchema>;
-  readonly #listener: PostgresJobListener;
-  /** The webhook outbox (queries in postgres-webhooks.ts; its rows are written by a trigger). */
+  /** The process's one LISTEN connection, shared by the job and webhook hints. */
+  readonly #notifications: PostgresNotificationListener;
+  /** "A job may be claimable" hints: the `jobs_available` triggers, and this process's writes. */
+  readonly #jobHints: PostgresChannelHints;
+  /** The webhook outbox (postgres-webhooks.ts, kysely/webhook-outbox-queries.ts; rows by trigger). */
   readonly webhooks: PostgresWebhooks;
   /** Limits, request windows and usage sums (queries in postgres-usage.ts; usage rows by trigger). */
   readonly usage: PostgresUsage;
@@ -77,14 +82,15 @@ class PostgresJobStore implements JobStore {
     const { pool, connection } = createPostgresPool(options);
     this.#pool = pool;
     this.#kysely = new Kysely<PostgresDatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-    this.webhooks = new PostgresWebhooks(pool);
-    this.usage = new PostgresUsage(pool);
-    this.retention = new PostgresRetention(pool);
-    this.statistics = new PostgresStatistics(pool);
-    this.#listener = new PostgresJobListener({
+    this.#notifications = new PostgresNotificationListener({
       connection,
       ...(options.onError === undefined ? {} : { onError: options.onError }),
     });
+    this.#jobHints = this.#notifications.channel(jobAvailableChannel);
+    this.webhooks = new PostgresWebhooks(pool, this.#kysely, this.#notifications.channel(webhookDueChannel));
+    this.usage = new PostgresUsage(pool);
+    this.retention = new PostgresRetention(pool);
+    this.statistics = new PostgresStatistics(pool);
   }
 
   async migrate(): Promise<void> {
@@ -92,8 +98,7 @@ class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
-    this.webhooks.clearListeners();
-    await this.#listener.close();
+    await this.#notifications.close();
     // Kysely ends the pool only if it ever ran a query itself.
     await this.#kysely.destroy();
     if (!this.#pool.ended) await this.#pool.end();
@@ -115,7 +120,7 @@ class PostgresJobStore implements JobStore {
             const { text, name } = sql.insertJob;
             return client.query({ name, text, values: insertValues(job, admission) });
           });
-    this.#listener.notifyLocally();
+    this.#jobHints.notifyLocally();
     return jobFromRow(rows[0]);
   }
 
@@ -151,7 +156,7 @@ class PostgresJobStore implements JobStore {
       }
       return { created: false, job: jobFromRow(outcome.row), requestHash: storedHash };
     }
-    this.#listener.notifyLocally();
+    this.#jobHints.notifyLocally();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -228,7 +233,7 @@ class PostgresJobStore implements JobStore {
       retryAt !== undefined &&
       ((await this.#query(sql.retryJob, [...attempt, retryAt])).rowCount ?? 0) > 0
     ) {
-      this.#listener.notifyLocally();
+      this.#jobHints.notifyLocally();
       this.webhooks.notifyPending();
       return true;
     }
@@ -273,7 +278,7 @@ class PostgresJobStore implements JobStore {
         expired: expired.rowCount ?? 0,
       };
     });
-    if (report.requeued > 0) this.#listener.notifyLocally();
+    if (report.requeued > 0) this.#jobHints.notifyLocally();
     this.#changed(report.requeued + report.failed + report.expired);
     return report;
   }
@@ -293,13 +298,13 @@ class PostgresJobStore implements JobStore {
   }
 
   onJobAvailable(listener: () => void): () => void {
-    return this.#listener.subscribe(listener);
+    return this.#jobHints.subscribe(listener);
   }
 
-  // --- API keys (queries in postgres-api-keys.ts) ---------------------------------------------
+  // --- API keys (queries in kysely/api-key-queries.ts; the hot lookup is prepared) -------------
 
   async insertApiKey(key: ApiKey): Promise<void> {
-    await insertPostgresApiKey(this.#kysely, key);
+    await insertApiKeyRow(this.#kysely, key);
   }
 
   async findActiveApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
@@ -308,18 +313,18 @@ class PostgresJobStore implements JobStore {
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
-    return listPostgresApiKeys(this.#kysely);
+    return listApiKeyRows(this.#kysely);
   }
 
   async revokeApiKey(idOrName: string, now: number): Promise<boolean> {
-    return revokePostgresApiKey(this.#kysely, idOrName, now);
+    return revokeApiKeyRow(this.#kysely, idOrName, now);
   }
 
   async countActiveApiKeys(): Promise<number> {
-    return countActivePostgresApiKeys(this.#kysely);
+    return countActiveApiKeyRows(this.#kysely);
   }
 
-  // --- assets (queries in postgres-assets.ts) -------------------------------------------------
+  // --- assets (queries in kysely/asset-queries.ts) ------------------------------------------
 
   async insertAsset(asset: Asset): Promise<void> {
     await insertAssetRow(this.#kysely, asset);

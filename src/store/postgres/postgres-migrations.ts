@@ -7,7 +7,7 @@ import { postgresWebhookMigration } from './postgres-webhooks.ts';
 /**
  * The PostgreSQL schema, as an ordered list of forward-only migrations.
  *
- * The tables mirror the SQLite ones column for column, so one set of row parsers (`../sqlite/
+ * The tables mirror the SQLite ones column for column, so one set of row parsers (`../rows/
  * job-row.ts` and friends) reads both: times are Unix epoch milliseconds in BIGINT (the JobStore
  * drives time only through its `now` arguments, never the database clock), JSON documents are
  * TEXT (jsonb would drop the difference between a saved `null` checkpoint and none, and reorder
@@ -24,6 +24,9 @@ export interface PostgresMigration {
 
 /** The channel the `jobs_available` trigger notifies; the store LISTENs on it. */
 export const jobAvailableChannel = 'reelgate_job_available';
+
+/** The channel the `webhook_deliveries_due` triggers notify (migration 5); dispatchers LISTEN on it. */
+export const webhookDueChannel = 'reelgate_webhook_due';
 
 const jobStatusCheck = `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired')`;
 
@@ -127,6 +130,31 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   postgresWebhookMigration,
   postgresUsageMigration,
   postgresRetentionMigration,
+  {
+    version: 5,
+    name: 'cross-node wake-up of the webhook delivery loops',
+    // A hint, as for jobs: every process's delivery loop LISTENs and, when told, claims at once
+    // instead of at its next poll. Row triggers, so a status change that writes no delivery (most
+    // completions) notifies nobody; PostgreSQL folds one transaction's identical notifications
+    // into one and sends none for a rollback. A delivery comes due (a) when written — by the jobs
+    // trigger or as a redelivery — and (b) when a failed attempt releases it for a retry: the
+    // other loops then read the retry's time and set their timers. A lease that runs out (its
+    // sender died) writes nothing; polling finds it.
+    sql: `
+      CREATE FUNCTION reelgate_notify_webhook_due() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${webhookDueChannel}', '');
+        RETURN NULL;
+      END;
+      $$;
+      CREATE TRIGGER webhook_deliveries_due_insert AFTER INSERT ON webhook_deliveries
+        FOR EACH ROW WHEN (NEW.state = 'pending')
+        EXECUTE FUNCTION reelgate_notify_webhook_due();
+      CREATE TRIGGER webhook_deliveries_due_retry AFTER UPDATE OF lease_owner ON webhook_deliveries
+        FOR EACH ROW WHEN (NEW.state = 'pending' AND NEW.lease_owner IS NULL AND OLD.lease_owner IS NOT NULL)
+        EXECUTE FUNCTION reelgate_notify_webhook_due();
+    `,
+  },
 ];
 
 /**

@@ -1,21 +1,15 @@
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type {
-  NewWebhookDelivery,
   WebhookAttempt,
   WebhookAttemptDecision,
   WebhookDelivery,
-  WebhookDeliveryWithAttempts,
-  WebhookEndpoint,
   WebhookSecret,
 } from '../../domain/webhook.ts';
-import type { WebhookOutbox } from '../webhook-outbox.ts';
-import { JobAvailableNotifier } from '../sqlite/job-available-notifier.ts';
-import {
-  webhookAttemptFromRow,
-  webhookDeliveryFromRow,
-  webhookEndpointFromRow,
-  webhookSecretFromRow,
-} from '../sqlite/webhook-row.ts';
+import { WebhookOutboxQueries } from '../kysely/webhook-outbox-queries.ts';
+import { webhookDeliveryFromRow, webhookSecretFromRow } from '../rows/webhook-row.ts';
+import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
+import type { PostgresChannelHints } from './postgres-notification-listener.ts';
 
 const jobStatusCheck = `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired')`;
 
@@ -114,29 +108,28 @@ export const postgresWebhookMigration = {
 };
 
 /**
- * The PostgreSQL WebhookOutbox (`store.webhooks`). Hints are in-process only: deliveries written
- * by another node's status changes are found by the delivery loop's poll.
+ * The PostgreSQL WebhookOutbox (`store.webhooks`); what it shares with SQLite is in
+ * `WebhookOutboxQueries`. "A delivery may be due" hints reach every node: migration 5's triggers
+ * NOTIFY when a delivery is written or released for a retry, and `onPending` listens through the
+ * process's one LISTEN connection (`hints`); this process's own writes also wake it at once.
  */
-export class PostgresWebhooks implements WebhookOutbox {
+export class PostgresWebhooks extends WebhookOutboxQueries {
   readonly #pool: pg.Pool;
-  readonly #notifier = new JobAvailableNotifier();
+  readonly #hints: PostgresChannelHints;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, kysely: Kysely<PostgresDatabaseSchema>, hints: PostgresChannelHints) {
+    super(kysely);
     this.#pool = pool;
+    this.#hints = hints;
   }
 
-  /** A hint that a delivery may be due (after a status change in this process). */
   notifyPending(): void {
-    this.#notifier.notify();
+    this.#hints.notifyLocally();
   }
 
-  /** Drops every listener (the store is closing). */
-  clearListeners(): void {
-    this.#notifier.clear();
-  }
-
+  /** Opens the process's LISTEN connection on the first subscription. */
   onPending(listener: () => void): () => void {
-    return this.#notifier.subscribe(listener);
+    return this.#hints.subscribe(listener);
   }
 
   /** SKIP LOCKED lets concurrent senders on many nodes take different deliveries without waiting. */
@@ -157,6 +150,7 @@ export class PostgresWebhooks implements WebhookOutbox {
        RETURNING *`,
       [owner, now + leaseMs, now, limit],
     );
+    // UPDATE … RETURNING does not keep the subquery's order.
     return rows
       .map(webhookDeliveryFromRow)
       .sort(
@@ -230,65 +224,6 @@ export class PostgresWebhooks implements WebhookOutbox {
     }
   }
 
-  async insertDelivery(delivery: NewWebhookDelivery): Promise<WebhookDelivery> {
-    const { rows } = await this.#pool.query(
-      `INSERT INTO webhook_deliveries (id, job_id, owner_key_id, url, format, source, status, automatic,
-                                       state, next_attempt_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9, $9)
-       RETURNING *`,
-      [
-        delivery.id,
-        delivery.jobId,
-        delivery.ownerKeyId,
-        delivery.url,
-        delivery.format,
-        delivery.source,
-        delivery.status,
-        delivery.automatic,
-        delivery.createdAt,
-      ],
-    );
-    this.notifyPending();
-    return webhookDeliveryFromRow(rows[0]);
-  }
-
-  async getDelivery(id: string): Promise<WebhookDeliveryWithAttempts | undefined> {
-    const { rows } = await this.#pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
-    if (rows[0] === undefined) return undefined;
-    const attempts = await this.#pool.query(
-      'SELECT * FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt_number',
-      [id],
-    );
-    return { ...webhookDeliveryFromRow(rows[0]), attemptLog: attempts.rows.map(webhookAttemptFromRow) };
-  }
-
-  async listDeliveries(jobId: string): Promise<WebhookDeliveryWithAttempts[]> {
-    const deliveries = await this.#pool.query(
-      'SELECT * FROM webhook_deliveries WHERE job_id = $1 ORDER BY created_at, id',
-      [jobId],
-    );
-    const attempts = await this.#pool.query(
-      `SELECT webhook_attempts.* FROM webhook_attempts
-       JOIN webhook_deliveries ON webhook_deliveries.id = webhook_attempts.delivery_id
-       WHERE webhook_deliveries.job_id = $1 ORDER BY webhook_attempts.attempt_number`,
-      [jobId],
-    );
-    const log = attempts.rows.map(webhookAttemptFromRow);
-    return deliveries.rows.map((row) => {
-      const delivery = webhookDeliveryFromRow(row);
-      return { ...delivery, attemptLog: log.filter((attempt) => attempt.deliveryId === delivery.id) };
-    });
-  }
-
-  async nextDueAt(): Promise<number | undefined> {
-    const { rows } = await this.#pool.query<{ due: string | null }>(
-      `SELECT MIN(GREATEST(next_attempt_at, COALESCE(lease_expires_at + 1, 0))) AS due
-       FROM webhook_deliveries WHERE state = 'pending'`,
-    );
-    const due = rows[0]?.due;
-    return due === null || due === undefined ? undefined : Number(due);
-  }
-
   async insertSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
     const client = await this.#pool.connect();
     try {
@@ -314,6 +249,16 @@ export class PostgresWebhooks implements WebhookOutbox {
     }
   }
 
+  /** A leased delivery comes due again only if its lease runs out (its sender died). */
+  async nextDueAt(): Promise<number | undefined> {
+    const { rows } = await this.#pool.query<{ due: string | number | null }>(
+      `SELECT MIN(GREATEST(next_attempt_at, COALESCE(lease_expires_at + 1, 0))) AS due
+       FROM webhook_deliveries WHERE state = 'pending'`,
+    );
+    const due = rows[0]?.due;
+    return due === null || due === undefined ? undefined : Number(due);
+  }
+
   async listSecrets(keyId: string, now: number): Promise<WebhookSecret[]> {
     const { rows } = await this.#pool.query(
       `SELECT * FROM webhook_secrets WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2)
@@ -321,33 +266,5 @@ export class PostgresWebhooks implements WebhookOutbox {
       [keyId, now],
     );
     return rows.map(webhookSecretFromRow);
-  }
-
-  async setEndpoint(keyId: string, url: string | null, now: number): Promise<void> {
-    if (url === null) {
-      await this.#pool.query('DELETE FROM webhook_endpoints WHERE key_id = $1', [keyId]);
-      return;
-    }
-    await this.#pool.query(
-      `INSERT INTO webhook_endpoints (key_id, url, disabled_at, disabled_reason, updated_at)
-       VALUES ($1, $2, NULL, NULL, $3)
-       ON CONFLICT (key_id) DO UPDATE
-       SET url = excluded.url, disabled_at = NULL, disabled_reason = NULL, updated_at = excluded.updated_at`,
-      [keyId, url, now],
-    );
-  }
-
-  async getEndpoint(keyId: string): Promise<WebhookEndpoint | undefined> {
-    const { rows } = await this.#pool.query('SELECT * FROM webhook_endpoints WHERE key_id = $1', [keyId]);
-    return rows[0] === undefined ? undefined : webhookEndpointFromRow(rows[0]);
-  }
-
-  async disableEndpoint(keyId: string, reason: string, now: number): Promise<boolean> {
-    const result = await this.#pool.query(
-      `UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3, updated_at = $2
-       WHERE key_id = $1 AND disabled_at IS NULL`,
-      [keyId, now, reason],
-    );
-    return (result.rowCount ?? 0) > 0;
   }
 }

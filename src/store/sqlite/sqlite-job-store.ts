@@ -21,14 +21,14 @@ import { parseStoredStatus } from '../stored-status.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
 import {
-  countActiveSqliteApiKeys,
-  findActiveSqliteApiKeyByHash,
-  insertSqliteApiKey,
-  listSqliteApiKeys,
-  revokeSqliteApiKey,
-} from './sqlite-api-keys.ts';
+  countActiveApiKeyRows,
+  insertApiKeyRow,
+  listApiKeyRows,
+  revokeApiKeyRow,
+} from '../kysely/api-key-queries.ts';
 import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
-import { jobFromRow, toJsonText } from './job-row.ts';
+import { apiKeyFromRow } from '../rows/api-key-row.ts';
+import { jobFromRow, toJsonText } from '../rows/job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
 import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
 import { applySqliteMigrations } from './sqlite-migrations.ts';
@@ -66,7 +66,7 @@ class SqliteJobStore implements JobStore {
   readonly #kysely: Kysely<SqliteDatabaseSchema>;
   readonly #statements: SqliteStatements;
   readonly #notifier = new JobAvailableNotifier();
-  /** The webhook outbox (queries in sqlite-webhooks.ts; its rows are written by triggers). */
+  /** The webhook outbox (sqlite-webhooks.ts, kysely/webhook-outbox-queries.ts; rows by triggers). */
   readonly webhooks: SqliteWebhooks;
   /** Limits, request windows and usage sums (queries in sqlite-usage.ts; usage rows by trigger). */
   readonly usage: SqliteUsage;
@@ -84,7 +84,7 @@ class SqliteJobStore implements JobStore {
     this.#database = database;
     this.#kysely = new Kysely<SqliteDatabaseSchema>({ dialect: new SqliteDialect({ database }) });
     this.#statements = prepareSqliteStatements(database);
-    this.webhooks = new SqliteWebhooks(database);
+    this.webhooks = new SqliteWebhooks(database, this.#kysely);
     const usageStatements = prepareSqliteUsageStatements(database);
     this.usage = new SqliteUsage(database, usageStatements);
     this.retention = new SqliteRetention(database);
@@ -329,29 +329,30 @@ class SqliteJobStore implements JobStore {
     return changes > 0;
   }
 
-  // --- API keys (queries in sqlite-api-keys.ts) -----------------------------------------------
+  // --- API keys (queries in kysely/api-key-queries.ts; the hot lookup is prepared) -------------
 
   async insertApiKey(key: ApiKey): Promise<void> {
-    await insertSqliteApiKey(this.#kysely, key);
+    await insertApiKeyRow(this.#kysely, key);
   }
 
   async findActiveApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
-    return findActiveSqliteApiKeyByHash(this.#statements, secretHash);
+    const row = this.#statements.findActiveApiKeyByHash.get(secretHash);
+    return row === undefined ? undefined : apiKeyFromRow(row);
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
-    return listSqliteApiKeys(this.#kysely);
+    return listApiKeyRows(this.#kysely);
   }
 
   async revokeApiKey(idOrName: string, now: number): Promise<boolean> {
-    return revokeSqliteApiKey(this.#kysely, idOrName, now);
+    return revokeApiKeyRow(this.#kysely, idOrName, now);
   }
 
   async countActiveApiKeys(): Promise<number> {
-    return countActiveSqliteApiKeys(this.#kysely);
+    return countActiveApiKeyRows(this.#kysely);
   }
 
-  // --- assets (queries in sqlite-assets.ts) -------------------------------------------------
+  // --- assets (queries in kysely/asset-queries.ts) ------------------------------------------
 
   async insertAsset(asset: Asset): Promise<void> {
     await insertAssetRow(this.#kysely, asset);
