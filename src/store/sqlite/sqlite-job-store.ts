@@ -132,9 +132,9 @@ class SqliteJobStore implements JobStore {
     this.#inserts = new GroupCommit(
       (jobs) => insertMany.immediate(jobs),
       (job) => insertMany.immediate([job])[0],
-      () => {
+      (inserted) => {
         this.#notifier.notify();
-        this.webhooks.notifyPending();
+        if (inserted.some(({ job }) => queuesDeliveryOnInsert(job))) this.webhooks.notifyPending();
       },
     );
     const insertOnce = database.transaction(
@@ -210,7 +210,7 @@ class SqliteJobStore implements JobStore {
       return { created: false, job: jobFromRow(outcome.row), requestHash };
     }
     this.#notifier.notify();
-    this.webhooks.notifyPending();
+    if (queuesDeliveryOnInsert(job)) this.webhooks.notifyPending();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -405,6 +405,15 @@ class SqliteJobStore implements JobStore {
 }
 
 /** A job to insert and the limits it is admitted under (none: not metered). */
+/**
+ * Whether inserting the job writes an outbox row (the `jobs_webhook_insert` trigger's condition:
+ * a callback that wants every change, "queued" included). Waking the delivery loop for any other
+ * insert would cost every submit a pointless outbox query.
+ */
+function queuesDeliveryOnInsert(job: NewJob): boolean {
+  return job.callbackUrl !== null && job.callbackEvents === 'changes';
+}
+
 interface AdmittedJob {
   readonly job: NewJob;
   readonly admission: Admission | undefined;
