@@ -94,7 +94,7 @@ describe('retention, metrics, logs and HTTP hygiene on a real server', () => {
 
   it('exposes metrics that change as a job runs', async () => {
     const before = await scrape(application);
-    expect(metric(before, 'reelgate_jobs', { status: 'succeeded', model })).toBe(0);
+    expect(metric(before, 'reelgate_jobs_finished_total', { status: 'succeeded', model })).toBe(0);
     expect(before).toContain('# TYPE reelgate_queue_depth gauge');
 
     const reply = await call(`${application.url}/v1/models/${model}`, {
@@ -108,7 +108,8 @@ describe('retention, metrics, logs and HTTP hygiene on a real server', () => {
     await pollStatus(String(reply.body['status_url']), testKey, ['completed']);
 
     const after = await scrape(application);
-    expect(metric(after, 'reelgate_jobs', { status: 'succeeded', model })).toBe(1);
+    expect(metric(after, 'reelgate_jobs_finished_total', { status: 'succeeded', model })).toBe(1);
+    expect(metric(after, 'reelgate_jobs', { status: 'queued', model })).toBe(0);
     expect(metric(after, 'reelgate_job_queue_wait_seconds_count', { model })).toBe(1);
     expect(metric(after, 'reelgate_job_run_seconds_count', { model, outcome: 'succeeded' })).toBe(1);
     expect(
@@ -166,8 +167,9 @@ describe('retention, metrics, logs and HTTP hygiene on a real server', () => {
     offsetMs = (job?.finishedAt ?? 0) + 7 * 24 * hour + 1000 - Date.now();
     expect(await application.retention?.sweep()).toEqual({ outputsExpired: 0, jobsPruned: 1 });
     expect((await call(String(submitted['status_url']), { key: testKey })).status).toBe(404);
+    // A counter of what this process finished: pruning the record does not take it back.
     const metrics = await scrape(application);
-    expect(metric(metrics, 'reelgate_jobs', { status: 'succeeded', model })).toBe(0);
+    expect(metric(metrics, 'reelgate_jobs_finished_total', { status: 'succeeded', model })).toBe(1);
   });
 
   it('logged job lines with the job id, request lines with the request id, and no key or signature', () => {

@@ -6,10 +6,10 @@ const durationBuckets = [0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300
 const httpBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
 /**
- * Every series Reelgate exposes on `/metrics`. Job counts, queue depth and the callback backlog
- * are read from the store when scraped, so each process reports the whole system's truth (any
- * node can be scraped); latencies, engine errors and callback attempts are what this process
- * observed, which Prometheus sums across processes.
+ * Every series Reelgate exposes on `/metrics`. Queued and running jobs, the queue depth and the
+ * callback backlog are read from the store when scraped, so each process reports the whole
+ * system's truth (any node can be scraped); finished jobs, latencies, engine errors and callback
+ * attempts are what this process did or observed, which Prometheus sums across processes.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -18,18 +18,19 @@ export class Metrics {
   readonly runDuration: Histogram<'model' | 'outcome'>;
   readonly engineErrors: Counter<'model' | 'code'>;
   readonly callbackAttempts: Counter<'format' | 'outcome'>;
+  readonly jobsFinished: Counter<'status' | 'model'>;
 
   constructor(store: JobStore) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'reelgate_process_' });
     new Gauge({
       name: 'reelgate_jobs',
-      help: 'Jobs in the store by status and model (read from the store at scrape time)',
+      help: 'Queued and running jobs by status and model, across every process (read from the store at scrape time)',
       labelNames: ['status', 'model'] as const,
       registers,
       async collect() {
         this.reset();
-        for (const row of await store.statistics.countByStatusAndModel()) {
+        for (const row of await store.statistics.countUnfinishedByModel()) {
           this.set({ status: row.status, model: row.model }, row.count);
         }
       },
@@ -39,9 +40,17 @@ export class Metrics {
       help: 'Jobs waiting in the queue (status queued), across every process',
       registers,
       async collect() {
-        this.set((await store.countByStatus()).queued);
+        const rows = await store.statistics.countUnfinishedByModel();
+        this.set(rows.reduce((sum, row) => sum + (row.status === 'queued' ? row.count : 0), 0));
       },
     });
+    this.jobsFinished = new Counter({
+      name: 'reelgate_jobs_finished_total',
+      help: 'Jobs this process moved to a finished status (succeeded, failed, cancelled, expired), by model',
+      labelNames: ['status', 'model'] as const,
+      registers,
+    });
+    store.onJobFinished((job) => this.jobsFinished.inc({ status: job.status, model: job.model }));
     new Gauge({
       name: 'reelgate_callback_deliveries_pending',
       help: 'Webhook deliveries waiting for their next attempt, across every process',

@@ -3,10 +3,11 @@ import type { JobStatus } from '../domain/job.ts';
 /** What `/metrics` reads from the store at scrape time, so every process reports the same truth. */
 export interface JobStatistics {
   /**
-   * How many jobs each (status, model) pair has; pairs with no job are absent. Finished jobs are
-   * counted from a table the store keeps exact, so a scrape never reads every finished job.
+   * How many queued and running jobs each model has; pairs with no job are absent. Read from the
+   * partial indexes of unfinished jobs, so a scrape never reads the finished ones (those are
+   * counted per process as they finish: `JobStore.onJobFinished`).
    */
-  countByStatusAndModel(): Promise<readonly StatusModelCount[]>;
+  countUnfinishedByModel(): Promise<readonly StatusModelCount[]>;
   /** Webhook deliveries waiting for their next attempt (the outbox backlog). */
   countPendingDeliveries(): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import type { ApiKey } from '../domain/api-key.ts';
 import type { Asset } from '../domain/asset.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
+import type { FinishedJob } from './finished-jobs.ts';
 import type { JobRetention } from './job-retention.ts';
 import type { JobStatistics } from './job-statistics.ts';
 import type { Admission } from '../domain/usage.ts';
@@ -90,8 +91,19 @@ export interface JobStore {
   /** 0-based position among claimable queued jobs (0 = next); undefined unless the job is queued. */
   queuePosition(id: string): Promise<number | undefined>;
 
-  /** Counts by status, for /health and metrics. */
+  /**
+   * Counts by status. The finished statuses are counted by reading the jobs table (the database
+   * keeps no count of them): for tests and operators' tools, never for a probe or a scrape —
+   * `/health` and `/metrics` read `statistics.countUnfinishedByModel` and `onJobFinished`.
+   */
   countByStatus(): Promise<Record<JobStatus, number>>;
+
+  /**
+   * Subscribes to the jobs that this store instance moves to a finished status (succeeded,
+   * failed, cancelled, expired), each once, after the write committed. Other processes' jobs are
+   * theirs to report. Returns an unsubscribe function.
+   */
+  onJobFinished(listener: (job: FinishedJob) => void): () => void;
 
   /**
    * Subscribes to "a job may be claimable now" hints (after an insert or a re-queue). A hint only:

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractContext } from './contract-fixtures.ts';
-import { engineError, newJob, result, t0 } from './contract-fixtures.ts';
+import { engineError, lease, newJob, result, t0 } from './contract-fixtures.ts';
 
 const hour = 3_600_000;
 
 /**
  * Registers the contract for `store.retention` and `store.statistics`: outputs come due by finish
  * time, marking is idempotent, only jobs whose outputs are gone are pruned (with their idempotency
- * keys and callback history), and the counts per model stay exact through all of it.
+ * keys and callback history), unfinished jobs are counted per model, and every job the store
+ * finishes is told to its listeners once.
  *
  * @param context the store under test and the helpers bound to it.
  */
@@ -101,33 +102,61 @@ export function describeRetention(context: ContractContext): void {
   });
 
   describe('statistics', () => {
-    it('counts jobs by status and model, exactly, through finishing and pruning', async () => {
+    it('counts queued and running jobs by model, and never the finished ones', async () => {
       const store = context.store();
-      expect(await store.statistics.countByStatusAndModel()).toEqual([]);
+      expect(await store.statistics.countUnfinishedByModel()).toEqual([]);
       await finishSome();
+      await store.insertJob(newJob('job-o', t0 + 4, { model: 'other/model' }));
       const byKey = async () =>
         Object.fromEntries(
-          (await store.statistics.countByStatusAndModel()).map((row) => [
+          (await store.statistics.countUnfinishedByModel()).map((row) => [
             `${row.status} ${row.model}`,
             row.count,
           ]),
         );
       const model = 'bytedance/seedance-v2/fast';
-      expect(await byKey()).toEqual({
-        [`succeeded ${model}`]: 1,
-        'failed other/model': 1,
-        [`cancelled ${model}`]: 1,
-        [`queued ${model}`]: 1,
-      });
-      await store.retention.markOutputsDeleted(['job-s'], t0 + hour);
-      await store.retention.pruneJobs(t0 + hour, 10);
-      expect(await byKey()).toEqual({
-        'failed other/model': 1,
-        [`cancelled ${model}`]: 1,
-        [`queued ${model}`]: 1,
-      });
+      expect(await byKey()).toEqual({ [`queued ${model}`]: 1, 'queued other/model': 1 });
       await claim('worker-b', t0 + hour);
-      expect((await byKey())[`running ${model}`]).toBe(1);
+      expect(await byKey()).toEqual({ [`running ${model}`]: 1, 'queued other/model': 1 });
+    });
+
+    it('tells its listeners each job it finishes, once, with status and model', async () => {
+      const store = context.store();
+      const heard: string[] = [];
+      const unsubscribe = store.onJobFinished((job) => heard.push(`${job.id} ${job.status} ${job.model}`));
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+      await finishSome();
+      // A retry, a lost completion and a second cancel finish nothing.
+      await store.insertJob(newJob('job-r', t0 + 5, { maxAttempts: 2 }));
+      await store.insertJob(newJob('job-d', t0 + 6, { deadlineAt: t0 + 500 }));
+      await store.insertJob(newJob('job-l', t0 + 7, { maxAttempts: 1, model: 'other/model' }));
+      const retried = await claim('worker-b', t0 + 100);
+      expect(retried.id).toBe('job-q');
+      await store.failJob('job-q', 'worker-b', engineError, t0 + 101, t0 + 102);
+      expect(await store.completeJob('job-q', 'worker-b', result, t0 + 103)).toBe(false);
+      await store.cancelJob('job-c', t0 + 104);
+      await settle();
+      expect(heard.sort()).toEqual([
+        'job-c cancelled bytedance/seedance-v2/fast',
+        'job-f failed other/model',
+        'job-s succeeded bytedance/seedance-v2/fast',
+      ]);
+      // Recovery finishes a job past its deadline and one whose last lease ran out.
+      await claim('worker-b', t0 + 200); // job-q again
+      await claim('worker-b', t0 + 200); // job-r
+      await store.recoverExpired(t0 + 600);
+      await settle();
+      expect(heard.filter((line) => line.startsWith('job-d'))).toEqual([
+        'job-d expired bytedance/seedance-v2/fast',
+      ]);
+      await claim('worker-c', t0 + 600); // job-l: its only attempt
+      await store.recoverExpired(t0 + 600 + lease + 1);
+      await settle();
+      expect(heard.filter((line) => line.startsWith('job-l'))).toEqual(['job-l failed other/model']);
+      unsubscribe();
+      await store.completeJob('job-r', 'worker-b', result, t0 + 700);
+      await settle();
+      expect(heard.some((line) => line.startsWith('job-r'))).toBe(false);
     });
 
     it('counts pending webhook deliveries', async () => {

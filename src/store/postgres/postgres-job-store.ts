@@ -39,6 +39,8 @@ import { PostgresStatistics } from './postgres-statistics.ts';
 import { PostgresWebhooks } from './postgres-webhooks.ts';
 import { PostgresUsage, admitPostgresJob } from './postgres-usage.ts';
 import type { PostgresStatement } from './postgres-statements.ts';
+import { FinishedJobNotifier } from '../finished-jobs.ts';
+import type { FinishedJob, FinishedRow } from '../finished-jobs.ts';
 
 /** How to reach the database. */
 export interface PostgresJobStoreOptions {
@@ -71,6 +73,7 @@ class PostgresJobStore implements JobStore {
   readonly #notifications: PostgresNotificationListener;
   /** "A job may be claimable" hints: the `jobs_available` triggers, and this process's writes. */
   readonly #jobHints: PostgresChannelHints;
+  readonly #finishedJobs = new FinishedJobNotifier();
   /** The webhook outbox (postgres-webhooks.ts, kysely/webhook-outbox-queries.ts; rows by trigger). */
   readonly webhooks: PostgresWebhooks;
   /** Limits, request windows and usage sums (queries in postgres-usage.ts; usage rows by trigger). */
@@ -99,6 +102,7 @@ class PostgresJobStore implements JobStore {
 
   async close(): Promise<void> {
     await this.#notifications.close();
+    this.#finishedJobs.clear();
     // Kysely ends the pool only if it ever ran a query itself.
     await this.#kysely.destroy();
     if (!this.#pool.ended) await this.#pool.end();
@@ -215,8 +219,8 @@ class PostgresJobStore implements JobStore {
   }
 
   async completeJob(id: string, workerId: string, result: JobResult, now: number): Promise<boolean> {
-    const { rowCount } = await this.#query(sql.completeJob, [id, workerId, now, JSON.stringify(result)]);
-    return this.#changed(rowCount ?? 0);
+    const { rows } = await this.#query(sql.completeJob, [id, workerId, now, JSON.stringify(result)]);
+    return this.#finished(rows as FinishedRow[]);
   }
 
   async failJob(
@@ -237,7 +241,7 @@ class PostgresJobStore implements JobStore {
       this.webhooks.notifyPending();
       return true;
     }
-    return this.#changed((await this.#query(sql.failJob, attempt)).rowCount ?? 0);
+    return this.#finished((await this.#query(sql.failJob, attempt)).rows as FinishedRow[]);
   }
 
   async cancelJob(id: string, now: number, options?: { allowRunning?: boolean }): Promise<Job | undefined> {
@@ -256,7 +260,7 @@ class PostgresJobStore implements JobStore {
       .returningAll()
       .executeTakeFirst();
     if (cancelled !== undefined) {
-      this.webhooks.notifyPending();
+      this.#finished([cancelled]);
       return jobFromRow(cancelled);
     }
     return this.getJob(id);
@@ -264,23 +268,24 @@ class PostgresJobStore implements JobStore {
 
   /** Skipped (all zeros) while another node is sweeping; its sweep covers this one's. */
   async recoverExpired(now: number): Promise<RecoveryReport> {
-    const report = await this.#transaction(async (client) => {
+    const swept = await this.#transaction(async (client) => {
       const run = (statement: PostgresStatement, values: unknown[]) =>
         client.query({ name: statement.name, text: statement.text, values });
       const lock = await run(sql.trySweepLock, []);
-      if (lock.rows[0]?.locked !== true) return { requeued: 0, failed: 0, expired: 0 };
+      if (lock.rows[0]?.locked !== true) return { requeued: 0, finished: [] as FinishedRow[] };
       const expired = await run(sql.expirePastDeadline, [now, recoveryErrors.deadlinePassed]);
       const requeued = await run(sql.requeueExpiredLeases, [now, recoveryErrors.leaseExpiredRetry]);
       const failed = await run(sql.failExpiredLeases, [now, recoveryErrors.leaseExpiredFinal]);
       return {
         requeued: requeued.rowCount ?? 0,
-        failed: failed.rowCount ?? 0,
-        expired: expired.rowCount ?? 0,
+        finished: [...expired.rows, ...failed.rows] as FinishedRow[],
       };
     });
-    if (report.requeued > 0) this.#jobHints.notifyLocally();
-    this.#changed(report.requeued + report.failed + report.expired);
-    return report;
+    if (swept.requeued > 0) this.#jobHints.notifyLocally();
+    this.#changed(swept.requeued);
+    this.#finished(swept.finished);
+    const count = (status: string) => swept.finished.filter((row) => row.status === status).length;
+    return { requeued: swept.requeued, failed: count('failed'), expired: count('expired') };
   }
 
   /** Counts the queued jobs ahead in claim order, including any that wait out a retry backoff. */
@@ -299,6 +304,10 @@ class PostgresJobStore implements JobStore {
 
   onJobAvailable(listener: () => void): () => void {
     return this.#jobHints.subscribe(listener);
+  }
+
+  onJobFinished(listener: (job: FinishedJob) => void): () => void {
+    return this.#finishedJobs.subscribe(listener);
   }
 
   // --- API keys (queries in kysely/api-key-queries.ts; the hot lookup is prepared) -------------
@@ -347,6 +356,12 @@ class PostgresJobStore implements JobStore {
   #changed(changes: number): boolean {
     if (changes > 0) this.webhooks.notifyPending();
     return changes > 0;
+  }
+
+  /** Jobs a statement just finished: wake the delivery loop and tell the finished-job listeners. */
+  #finished(rows: readonly FinishedRow[]): boolean {
+    this.#finishedJobs.notify(rows);
+    return this.#changed(rows.length);
   }
 
   async #transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {

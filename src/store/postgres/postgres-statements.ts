@@ -99,7 +99,8 @@ export const postgresStatements = {
     `UPDATE jobs
      SET status = 'succeeded', progress = 1, result = $4, error = NULL, lease_owner = NULL,
          lease_expires_at = NULL, finished_at = $3, updated_at = $3
-     WHERE id = $1 AND status = 'running' AND lease_owner = $2`,
+     WHERE id = $1 AND status = 'running' AND lease_owner = $2
+     RETURNING id, model, status`,
   ),
 
   // A retry keeps the error and the checkpoint; refused when attempts are used up or it would start
@@ -118,7 +119,8 @@ export const postgresStatements = {
     `UPDATE jobs
      SET status = 'failed', error = $4, lease_owner = NULL, lease_expires_at = NULL,
          finished_at = $3, updated_at = $3
-     WHERE id = $1 AND status = 'running' AND lease_owner = $2`,
+     WHERE id = $1 AND status = 'running' AND lease_owner = $2
+     RETURNING id, model, status`,
   ),
 
   // Recovery: one node sweeps at a time (a transaction-level try-lock; the others skip the round,
@@ -132,7 +134,8 @@ export const postgresStatements = {
     `UPDATE jobs
      SET status = 'expired', error = $2, lease_owner = NULL, lease_expires_at = NULL,
          finished_at = $1, updated_at = $1
-     WHERE status IN ('queued', 'running') AND deadline_at < $1`,
+     WHERE status IN ('queued', 'running') AND deadline_at < $1
+     RETURNING id, model, status`,
   ),
 
   requeueExpiredLeases: statement(
@@ -148,7 +151,8 @@ export const postgresStatements = {
     `UPDATE jobs
      SET status = 'failed', error = $2, lease_owner = NULL, lease_expires_at = NULL,
          finished_at = $1, updated_at = $1
-     WHERE status = 'running' AND lease_expires_at < $1 AND attempt >= max_attempts`,
+     WHERE status = 'running' AND lease_expires_at < $1 AND attempt >= max_attempts
+     RETURNING id, model, status`,
   ),
 
   queuePosition: statement(

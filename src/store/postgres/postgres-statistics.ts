@@ -10,9 +10,12 @@ export class PostgresStatistics implements JobStatistics {
     this.#pool = pool;
   }
 
-  async countByStatusAndModel(): Promise<readonly StatusModelCount[]> {
+  async countUnfinishedByModel(): Promise<readonly StatusModelCount[]> {
     const { rows } = await this.#pool.query<{ status: unknown; model: unknown; count: unknown }>(
-      'SELECT status, model, COUNT(*) AS count FROM jobs GROUP BY status, model',
+      // One branch per partial index (jobs_queue, jobs_running_lease): finished jobs are never read.
+      `SELECT 'queued' AS status, model, COUNT(*) AS count FROM jobs WHERE status = 'queued' GROUP BY model
+       UNION ALL
+       SELECT 'running', model, COUNT(*) FROM jobs WHERE status = 'running' GROUP BY model`,
     );
     return rows.map(statusModelCount);
   }

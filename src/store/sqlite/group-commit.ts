@@ -10,18 +10,19 @@
 export class GroupCommit<Item, Result> {
   readonly #commitBatch: (items: readonly Item[]) => Result[];
   readonly #commitOne: (item: Item) => Result;
-  readonly #afterCommit: () => void;
+  readonly #afterCommit: (items: readonly Item[]) => void;
   #pending: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
 
   /**
    * @param commitBatch writes every item in one transaction and returns their results in order.
    * @param commitOne writes one item in its own transaction.
-   * @param afterCommit runs once after each commit that wrote at least one item.
+   * @param afterCommit runs once after each commit that wrote at least one item, with the items
+   *   that commit wrote.
    */
   constructor(
     commitBatch: (items: readonly Item[]) => Result[],
     commitOne: (item: Item) => Result,
-    afterCommit: () => void,
+    afterCommit: (items: readonly Item[]) => void,
   ) {
     this.#commitBatch = commitBatch;
     this.#commitOne = commitOne;
@@ -47,19 +48,19 @@ export class GroupCommit<Item, Result> {
       results = undefined;
     }
     if (results !== undefined) {
-      this.#afterCommit();
+      this.#afterCommit(batch.map((entry) => entry.item));
       batch.forEach((entry, index) => entry.resolve(results[index] as Result));
       return;
     }
-    let wrote = false;
+    const wrote: Item[] = [];
     for (const entry of batch) {
       try {
         entry.resolve(this.#commitOne(entry.item));
-        wrote = true;
+        wrote.push(entry.item);
       } catch (error) {
         entry.reject(error);
       }
     }
-    if (wrote) this.#afterCommit();
+    if (wrote.length > 0) this.#afterCommit(wrote);
   }
 }

@@ -40,6 +40,23 @@ import { SqliteStatistics } from './sqlite-statistics.ts';
 import { SqliteWebhooks } from './sqlite-webhooks.ts';
 import { SqliteUsage, admitSqliteJob, prepareSqliteUsageStatements } from './sqlite-usage.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
+import { FinishedJobNotifier } from '../finished-jobs.ts';
+import type { FinishedJob, FinishedRow } from '../finished-jobs.ts';
+
+// Unfinished jobs are counted on their partial indexes; finished ones by reading the table (the
+// database keeps no count of them: see FinishedJobNotifier).
+const countByStatusSql = `
+  SELECT 'queued' AS status, COUNT(*) AS count FROM jobs WHERE status = 'queued'
+  UNION ALL
+  SELECT 'running', COUNT(*) FROM jobs WHERE status = 'running'
+  UNION ALL
+  SELECT status, COUNT(*) FROM jobs WHERE status NOT IN ('queued', 'running') GROUP BY status`;
+
+/** One recovery sweep: its counts, and the jobs it finished (failed or expired). */
+interface Recovered {
+  readonly report: RecoveryReport;
+  readonly finished: readonly FinishedRow[];
+}
 
 /**
  * Opens (creating when needed) the SQLite job store: the connection as `openSqliteDatabase` sets
@@ -72,7 +89,8 @@ class SqliteJobStore implements JobStore {
   readonly usage: SqliteUsage;
   readonly retention: SqliteRetention;
   readonly statistics: SqliteStatistics;
-  readonly #recover: (now: number) => RecoveryReport;
+  readonly #recover: (now: number) => Recovered;
+  readonly #finishedJobs = new FinishedJobNotifier();
   readonly #inserts: GroupCommit<AdmittedJob, unknown>;
   readonly #insertOnce: (
     job: NewJob,
@@ -114,9 +132,9 @@ class SqliteJobStore implements JobStore {
     this.#inserts = new GroupCommit(
       (jobs) => insertMany.immediate(jobs),
       (job) => insertMany.immediate([job])[0],
-      () => {
+      (inserted) => {
         this.#notifier.notify();
-        this.webhooks.notifyPending();
+        if (inserted.some(({ job }) => queuesDeliveryOnInsert(job))) this.webhooks.notifyPending();
       },
     );
     const insertOnce = database.transaction(
@@ -134,11 +152,14 @@ class SqliteJobStore implements JobStore {
     // would read under a shared lock, and another process inserting the same key before this one
     // upgraded to a write would make it fail with SQLITE_BUSY instead of waiting.
     this.#insertOnce = (job, idempotency, admission) => insertOnce.immediate(job, idempotency, admission);
-    const recover = database.transaction((now: number): RecoveryReport => {
-      const expired = statements.expirePastDeadline.run({ now, error: recoveryErrors.deadlinePassed });
+    const recover = database.transaction((now: number): Recovered => {
+      const expired = statements.expirePastDeadline.all({ now, error: recoveryErrors.deadlinePassed });
       const requeued = statements.requeueExpiredLeases.run({ now, error: recoveryErrors.leaseExpiredRetry });
-      const failed = statements.failExpiredLeases.run({ now, error: recoveryErrors.leaseExpiredFinal });
-      return { requeued: requeued.changes, failed: failed.changes, expired: expired.changes };
+      const failed = statements.failExpiredLeases.all({ now, error: recoveryErrors.leaseExpiredFinal });
+      return {
+        report: { requeued: requeued.changes, failed: failed.length, expired: expired.length },
+        finished: [...expired, ...failed],
+      };
     });
     // IMMEDIATE takes the write lock at BEGIN, so any wait for another process happens there
     // (under busy_timeout) and the three statements then run without interruption.
@@ -151,6 +172,7 @@ class SqliteJobStore implements JobStore {
 
   async close(): Promise<void> {
     this.#notifier.clear();
+    this.#finishedJobs.clear();
     this.webhooks.clearListeners();
     if (!this.#database.open) return;
     this.#inserts.flush();
@@ -188,7 +210,7 @@ class SqliteJobStore implements JobStore {
       return { created: false, job: jobFromRow(outcome.row), requestHash };
     }
     this.#notifier.notify();
-    this.webhooks.notifyPending();
+    if (queuesDeliveryOnInsert(job)) this.webhooks.notifyPending();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -208,7 +230,7 @@ class SqliteJobStore implements JobStore {
   /**
    * A compare-and-set on a finished status, so a job that is still queued or running is never
    * deleted under its worker. Its idempotency keys go with it through the foreign key's cascade,
-   * and the `jobs_count_delete` trigger keeps the finished counts exact.
+   * and nothing else counts it.
    */
   async deleteJob(id: string): Promise<boolean> {
     const deleted = await this.#kysely
@@ -253,7 +275,7 @@ class SqliteJobStore implements JobStore {
 
   async completeJob(id: string, workerId: string, result: JobResult, now: number): Promise<boolean> {
     const resultText = JSON.stringify(result);
-    return this.#changed(this.#statements.completeJob.run({ id, workerId, now, result: resultText }).changes);
+    return this.#finished(this.#statements.completeJob.all({ id, workerId, now, result: resultText }));
   }
 
   async failJob(
@@ -271,7 +293,7 @@ class SqliteJobStore implements JobStore {
       this.webhooks.notifyPending();
       return true;
     }
-    return this.#changed(this.#statements.failJob.run(attempt).changes);
+    return this.#finished(this.#statements.failJob.all(attempt));
   }
 
   async cancelJob(id: string, now: number, options?: { allowRunning?: boolean }): Promise<Job | undefined> {
@@ -290,16 +312,17 @@ class SqliteJobStore implements JobStore {
       .returningAll()
       .executeTakeFirst();
     if (cancelled !== undefined) {
-      this.webhooks.notifyPending();
+      this.#finished([cancelled]);
       return jobFromRow(cancelled);
     }
     return this.getJob(id);
   }
 
   async recoverExpired(now: number): Promise<RecoveryReport> {
-    const report = this.#recover(now);
+    const { report, finished } = this.#recover(now);
     if (report.requeued > 0) this.#notifier.notify();
-    this.#changed(report.requeued + report.failed + report.expired);
+    this.#changed(report.requeued);
+    this.#finished(finished);
     return report;
   }
 
@@ -312,10 +335,11 @@ class SqliteJobStore implements JobStore {
     return ahead === undefined ? undefined : Number(ahead);
   }
 
+  /** Not a hot path (see JobStore.countByStatus): the finished statuses are a table scan. */
   async countByStatus(): Promise<Record<JobStatus, number>> {
     const counts = Object.fromEntries(jobStatuses.map((status) => [status, 0])) as Record<JobStatus, number>;
-    for (const row of this.#statements.countByStatus.all())
-      counts[parseStoredStatus(row.status)] = Number(row.count);
+    const rows = this.#database.prepare<[], { status: unknown; count: unknown }>(countByStatusSql).all();
+    for (const row of rows) counts[parseStoredStatus(row.status)] = Number(row.count);
     return counts;
   }
 
@@ -323,10 +347,20 @@ class SqliteJobStore implements JobStore {
     return this.#notifier.subscribe(listener);
   }
 
+  onJobFinished(listener: (job: FinishedJob) => void): () => void {
+    return this.#finishedJobs.subscribe(listener);
+  }
+
   /** A status change may have written outbox rows (its triggers did): wake the delivery loop. */
   #changed(changes: number): boolean {
     if (changes > 0) this.webhooks.notifyPending();
     return changes > 0;
+  }
+
+  /** Jobs a statement just finished: wake the delivery loop and tell the finished-job listeners. */
+  #finished(rows: readonly FinishedRow[]): boolean {
+    this.#finishedJobs.notify(rows);
+    return this.#changed(rows.length);
   }
 
   // --- API keys (queries in kysely/api-key-queries.ts; the hot lookup is prepared) -------------
@@ -372,6 +406,15 @@ class SqliteJobStore implements JobStore {
 }
 
 /** A job to insert and the limits it is admitted under (none: not metered). */
+/**
+ * Whether inserting the job writes an outbox row (the `jobs_webhook_insert` trigger's condition:
+ * a callback that wants every change, "queued" included). Waking the delivery loop for any other
+ * insert would cost every submit a pointless outbox query.
+ */
+function queuesDeliveryOnInsert(job: NewJob): boolean {
+  return job.callbackUrl !== null && job.callbackEvents === 'changes';
+}
+
 interface AdmittedJob {
   readonly job: NewJob;
   readonly admission: Admission | undefined;

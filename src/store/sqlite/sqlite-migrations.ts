@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sqliteUsageMigration } from './sqlite-usage.ts';
 import { sqliteRetentionMigration } from './sqlite-retention.ts';
+import { sqliteFinishedCountsMigration } from './sqlite-statistics.ts';
 
 /**
  * The SQLite schema, as an ordered list of forward-only migrations.
@@ -259,6 +260,7 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
   // Version 6 (output retention, counts per model) lives beside its queries.
   sqliteUsageMigration,
   sqliteRetentionMigration,
+  sqliteFinishedCountsMigration,
 ];
 
 const createMigrationTable = `

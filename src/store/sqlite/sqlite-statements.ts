@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { FinishedRow } from '../finished-jobs.ts';
 
 /**
  * The hot-path statements, prepared once per connection.
@@ -81,7 +82,8 @@ export const sqliteStatementSql = {
     UPDATE jobs
     SET status = 'succeeded', progress = 1, result = @result, error = NULL, lease_owner = NULL,
         lease_expires_at = NULL, finished_at = @now, updated_at = @now
-    WHERE id = @id AND status = 'running' AND lease_owner = @workerId`,
+    WHERE id = @id AND status = 'running' AND lease_owner = @workerId
+    RETURNING id, model, status`,
 
   // A retry keeps the error (clients see why the last attempt failed) and the checkpoint (the
   // next attempt resumes), and is refused when attempts are used up or it would start after the
@@ -97,7 +99,8 @@ export const sqliteStatementSql = {
     UPDATE jobs
     SET status = 'failed', error = @error, lease_owner = NULL, lease_expires_at = NULL,
         finished_at = @now, updated_at = @now
-    WHERE id = @id AND status = 'running' AND lease_owner = @workerId`,
+    WHERE id = @id AND status = 'running' AND lease_owner = @workerId
+    RETURNING id, model, status`,
 
   // Recovery runs these three in one transaction, deadlines first: a job past its deadline is
   // expired even when its lease ran out too, never re-queued. Boundaries are strict (`<`): a lease
@@ -106,7 +109,8 @@ export const sqliteStatementSql = {
     UPDATE jobs
     SET status = 'expired', error = @error, lease_owner = NULL, lease_expires_at = NULL,
         finished_at = @now, updated_at = @now
-    WHERE status IN ('queued', 'running') AND deadline_at < @now`,
+    WHERE status IN ('queued', 'running') AND deadline_at < @now
+    RETURNING id, model, status`,
 
   requeueExpiredLeases: `
     UPDATE jobs
@@ -118,7 +122,8 @@ export const sqliteStatementSql = {
     UPDATE jobs
     SET status = 'failed', error = @error, lease_owner = NULL, lease_expires_at = NULL,
         finished_at = @now, updated_at = @now
-    WHERE status = 'running' AND lease_expires_at < @now AND attempt >= max_attempts`,
+    WHERE status = 'running' AND lease_expires_at < @now AND attempt >= max_attempts
+    RETURNING id, model, status`,
 
   // Polled by every status request for a queued job: a range count on the queue index.
   queuePosition: `
@@ -128,15 +133,6 @@ export const sqliteStatementSql = {
     )
     FROM jobs AS job
     WHERE job.id = ? AND job.status = 'queued'`,
-
-  // Unfinished jobs are counted on their partial indexes, finished ones kept by triggers (per
-  // status and model, migration 6).
-  countByStatus: `
-    SELECT 'queued' AS status, COUNT(*) AS count FROM jobs WHERE status = 'queued'
-    UNION ALL
-    SELECT 'running', COUNT(*) FROM jobs WHERE status = 'running'
-    UNION ALL
-    SELECT status, SUM(count) FROM finished_job_model_counts GROUP BY status`,
 
   findActiveApiKeyByHash: `SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL`,
 } as const;
@@ -218,16 +214,17 @@ export function prepareSqliteStatements(database: BetterSqlite3.Database) {
     saveCheckpoint: database.prepare<[AttemptParameters & { readonly checkpoint: string | null }]>(
       sql.saveCheckpoint,
     ),
-    completeJob: database.prepare<[AttemptParameters & { readonly result: string }]>(sql.completeJob),
+    completeJob: database.prepare<[AttemptParameters & { readonly result: string }], FinishedRow>(
+      sql.completeJob,
+    ),
     retryJob: database.prepare<[AttemptParameters & { readonly error: string; readonly retryAt: number }]>(
       sql.retryJob,
     ),
-    failJob: database.prepare<[AttemptParameters & { readonly error: string }]>(sql.failJob),
-    expirePastDeadline: database.prepare<[RecoveryParameters]>(sql.expirePastDeadline),
+    failJob: database.prepare<[AttemptParameters & { readonly error: string }], FinishedRow>(sql.failJob),
+    expirePastDeadline: database.prepare<[RecoveryParameters], FinishedRow>(sql.expirePastDeadline),
     requeueExpiredLeases: database.prepare<[RecoveryParameters]>(sql.requeueExpiredLeases),
-    failExpiredLeases: database.prepare<[RecoveryParameters]>(sql.failExpiredLeases),
+    failExpiredLeases: database.prepare<[RecoveryParameters], FinishedRow>(sql.failExpiredLeases),
     queuePosition: database.prepare<[string], unknown>(sql.queuePosition).pluck(),
-    countByStatus: database.prepare<[], { status: unknown; count: unknown }>(sql.countByStatus),
     findActiveApiKeyByHash: database.prepare<[string], unknown>(sql.findActiveApiKeyByHash),
   };
 }
