@@ -32,7 +32,7 @@ import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
 import { PostgresNotificationListener } from './postgres-notification-listener.ts';
 import type { PostgresChannelHints } from './postgres-notification-listener.ts';
 import { applyPostgresMigrations, jobAvailableChannel, webhookDueChannel } from './postgres-migrations.ts';
-import { createPostgresPool } from './postgres-pool.ts';
+import { createPostgresPool, inPostgresTransaction } from './postgres-pool.ts';
 import { postgresStatements as sql } from './postgres-statements.ts';
 import { PostgresRetention } from './postgres-retention.ts';
 import { PostgresStatistics } from './postgres-statistics.ts';
@@ -119,7 +119,7 @@ class PostgresJobStore implements JobStore {
     const { rows } =
       admission === undefined
         ? await this.#query(sql.insertJob, insertValues(job, undefined))
-        : await this.#transaction(async (client) => {
+        : await inPostgresTransaction(this.#pool, async (client) => {
             await admitPostgresJob((text, values) => client.query(text, values), job, admission);
             const { text, name } = sql.insertJob;
             return client.query({ name, text, values: insertValues(job, admission) });
@@ -139,7 +139,7 @@ class PostgresJobStore implements JobStore {
     admission?: Admission,
   ): Promise<InsertOnceOutcome> {
     const { key, requestHash, since } = idempotency;
-    const outcome = await this.#transaction(async (client) => {
+    const outcome = await inPostgresTransaction(this.#pool, async (client) => {
       const run = (statement: PostgresStatement, values: unknown[]) =>
         client.query({ name: statement.name, text: statement.text, values });
       await run(sql.lockIdempotencyKey, [job.ownerKeyId, key]);
@@ -268,7 +268,7 @@ class PostgresJobStore implements JobStore {
 
   /** Skipped (all zeros) while another node is sweeping; its sweep covers this one's. */
   async recoverExpired(now: number): Promise<RecoveryReport> {
-    const swept = await this.#transaction(async (client) => {
+    const swept = await inPostgresTransaction(this.#pool, async (client) => {
       const run = (statement: PostgresStatement, values: unknown[]) =>
         client.query({ name: statement.name, text: statement.text, values });
       const lock = await run(sql.trySweepLock, []);
@@ -362,25 +362,6 @@ class PostgresJobStore implements JobStore {
   #finished(rows: readonly FinishedRow[]): boolean {
     this.#finishedJobs.notify(rows);
     return this.#changed(rows.length);
-  }
-
-  async #transaction<Result>(work: (client: pg.PoolClient) => Promise<Result>): Promise<Result> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      client.release();
-      return result;
-    } catch (error) {
-      // A connection whose rollback fails is broken: drop it instead of returning it to the pool.
-      const rollback = await client.query('ROLLBACK').then(
-        () => undefined,
-        (rollbackError: unknown) => rollbackError,
-      );
-      client.release(rollback instanceof Error ? rollback : undefined);
-      throw error;
-    }
   }
 }
 

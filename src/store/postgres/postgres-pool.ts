@@ -47,3 +47,29 @@ export function createPostgresPool(options: PostgresPoolOptions): {
   pool.on('error', (error) => options.onError?.(error));
   return { pool, connection };
 }
+
+/**
+ * Runs `work` in one transaction on one checked-out connection: COMMIT when it resolves, ROLLBACK
+ * when it throws (and the error is rethrown). A connection whose ROLLBACK fails is broken, so it
+ * is dropped instead of going back to the pool.
+ */
+export async function inPostgresTransaction<Result>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<Result>,
+): Promise<Result> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    const rollback = await client.query('ROLLBACK').then(
+      () => undefined,
+      (rollbackError: unknown) => rollbackError,
+    );
+    client.release(rollback instanceof Error ? rollback : undefined);
+    throw error;
+  }
+}

@@ -10,6 +10,7 @@ import { WebhookOutboxQueries } from '../kysely/webhook-outbox-queries.ts';
 import { webhookDeliveryFromRow, webhookSecretFromRow } from '../rows/webhook-row.ts';
 import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
 import type { PostgresChannelHints } from './postgres-notification-listener.ts';
+import { inPostgresTransaction } from './postgres-pool.ts';
 
 const jobStatusCheck = `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired')`;
 
@@ -174,9 +175,8 @@ export class PostgresWebhooks extends WebhookOutboxQueries {
     owner: string,
     decision: WebhookAttemptDecision,
   ): Promise<boolean> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    // A delivery this sender no longer holds updates nothing, and then nothing is recorded.
+    const recorded = await inPostgresTransaction(this.#pool, async (client) => {
       const settled = await client.query(
         `UPDATE webhook_deliveries
          SET attempts = attempts + 1, state = $3, next_attempt_at = $4, lease_owner = NULL,
@@ -194,10 +194,7 @@ export class PostgresWebhooks extends WebhookOutboxQueries {
           decision.state === 'pending' ? null : attempt.createdAt,
         ],
       );
-      if (settled.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      if (settled.rowCount === 0) return false;
       await client.query(
         `INSERT INTO webhook_attempts (id, delivery_id, attempt_number, status_code, response_body,
                                        response_time_ms, error_message, created_at)
@@ -213,21 +210,14 @@ export class PostgresWebhooks extends WebhookOutboxQueries {
           attempt.createdAt,
         ],
       );
-      await client.query('COMMIT');
-      if (decision.state === 'pending') this.notifyPending();
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    if (recorded && decision.state === 'pending') this.notifyPending();
+    return recorded;
   }
 
   async insertSecret(secret: WebhookSecret, retireOthersAt: number | null): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inPostgresTransaction(this.#pool, async (client) => {
       if (retireOthersAt !== null) {
         await client.query(
           `UPDATE webhook_secrets SET expires_at = $2
@@ -240,13 +230,7 @@ export class PostgresWebhooks extends WebhookOutboxQueries {
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [secret.id, secret.keyId, secret.secret, secret.label, secret.createdAt, secret.expiresAt],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** A leased delivery comes due again only if its lease runs out (its sender died). */

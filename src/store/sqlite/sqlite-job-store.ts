@@ -18,7 +18,7 @@ import type {
 } from '../job-store.ts';
 import { recoveryErrors } from '../recovery-errors.ts';
 import { parseStoredStatus } from '../stored-status.ts';
-import { GroupCommit } from './group-commit.ts';
+import { SqliteJobInserts } from './sqlite-job-inserts.ts';
 import { JobAvailableNotifier } from './job-available-notifier.ts';
 import {
   countActiveApiKeyRows,
@@ -38,7 +38,7 @@ import { prepareSqliteStatements } from './sqlite-statements.ts';
 import { SqliteRetention } from './sqlite-retention.ts';
 import { SqliteStatistics } from './sqlite-statistics.ts';
 import { SqliteWebhooks } from './sqlite-webhooks.ts';
-import { SqliteUsage, admitSqliteJob, prepareSqliteUsageStatements } from './sqlite-usage.ts';
+import { SqliteUsage, prepareSqliteUsageStatements } from './sqlite-usage.ts';
 import type { SqliteStatements } from './sqlite-statements.ts';
 import { FinishedJobNotifier } from '../finished-jobs.ts';
 import type { FinishedJob, FinishedRow } from '../finished-jobs.ts';
@@ -91,12 +91,7 @@ class SqliteJobStore implements JobStore {
   readonly statistics: SqliteStatistics;
   readonly #recover: (now: number) => Recovered;
   readonly #finishedJobs = new FinishedJobNotifier();
-  readonly #inserts: GroupCommit<AdmittedJob, unknown>;
-  readonly #insertOnce: (
-    job: NewJob,
-    idempotency: IdempotencyClaim,
-    admission: Admission | undefined,
-  ) => InsertOnceRows;
+  readonly #inserts: SqliteJobInserts;
 
   constructor(database: BetterSqlite3.Database) {
     this.#database = database;
@@ -108,50 +103,10 @@ class SqliteJobStore implements JobStore {
     this.retention = new SqliteRetention(database);
     this.statistics = new SqliteStatistics(database);
     const statements = this.#statements;
-    // Runs inside the insert's write transaction, so the admission check and the insert are atomic.
-    const insertOne = ({ job, admission }: AdmittedJob): unknown => {
-      if (admission !== undefined) admitSqliteJob(usageStatements, job, admission);
-      return statements.insertJob.get({
-        id: job.id,
-        ownerKeyId: job.ownerKeyId,
-        dialect: job.dialect,
-        model: job.model,
-        request: JSON.stringify(job.request),
-        input: JSON.stringify(job.input),
-        callbackUrl: job.callbackUrl,
-        callbackEvents: job.callbackEvents ?? 'terminal',
-        maxAttempts: job.maxAttempts,
-        deadlineAt: job.deadlineAt,
-        createdAt: job.createdAt,
-        unitPriceUsd: job.unitPriceUsd ?? null,
-        billableSeconds: job.request.durationSeconds,
-        runningLimit: admission?.maxRunningJobs ?? null,
-      });
-    };
-    const insertMany = database.transaction((jobs: readonly AdmittedJob[]) => jobs.map(insertOne));
-    this.#inserts = new GroupCommit(
-      (jobs) => insertMany.immediate(jobs),
-      (job) => insertMany.immediate([job])[0],
-      (inserted) => {
-        this.#notifier.notify();
-        if (inserted.some(({ job }) => queuesDeliveryOnInsert(job))) this.webhooks.notifyPending();
-      },
-    );
-    const insertOnce = database.transaction(
-      (job: NewJob, idempotency: IdempotencyClaim, admission: Admission | undefined): InsertOnceRows => {
-        const { key, requestHash, since } = idempotency;
-        const earlier = statements.findIdempotentJob.get({ ownerKeyId: job.ownerKeyId, key, since });
-        if (earlier !== undefined) return { created: false, row: earlier };
-        const row = insertOne({ job, admission });
-        const remembered = { ownerKeyId: job.ownerKeyId, key, requestHash, jobId: job.id };
-        statements.rememberIdempotencyKey.run({ ...remembered, createdAt: job.createdAt });
-        return { created: true, row };
-      },
-    );
-    // IMMEDIATE: the lookup and the insert must see the same database. A deferred transaction
-    // would read under a shared lock, and another process inserting the same key before this one
-    // upgraded to a write would make it fail with SQLITE_BUSY instead of waiting.
-    this.#insertOnce = (job, idempotency, admission) => insertOnce.immediate(job, idempotency, admission);
+    this.#inserts = new SqliteJobInserts(database, statements, usageStatements, (inserted) => {
+      this.#notifier.notify();
+      if (inserted.some(({ job }) => queuesDeliveryOnInsert(job))) this.webhooks.notifyPending();
+    });
     const recover = database.transaction((now: number): Recovered => {
       const expired = statements.expirePastDeadline.all({ now, error: recoveryErrors.deadlinePassed });
       const requeued = statements.requeueExpiredLeases.run({ now, error: recoveryErrors.leaseExpiredRetry });
@@ -185,7 +140,7 @@ class SqliteJobStore implements JobStore {
 
   /** Inserts are group-committed (see `group-commit.ts`): the promise settles after the commit. */
   async insertJob(job: NewJob, admission?: Admission): Promise<Job> {
-    return jobFromRow(await this.#inserts.submit({ job, admission }));
+    return jobFromRow(await this.#inserts.insert(job, admission));
   }
 
   /**
@@ -198,7 +153,7 @@ class SqliteJobStore implements JobStore {
     idempotency: IdempotencyClaim,
     admission?: Admission,
   ): Promise<InsertOnceOutcome> {
-    const outcome = this.#insertOnce(job, idempotency, admission);
+    const outcome = this.#inserts.insertOnce(job, idempotency, admission);
     if (!outcome.created) {
       const requestHash = outcome.row['idempotency_request_hash'];
       if (typeof requestHash !== 'string') {
@@ -209,8 +164,6 @@ class SqliteJobStore implements JobStore {
       }
       return { created: false, job: jobFromRow(outcome.row), requestHash };
     }
-    this.#notifier.notify();
-    if (queuesDeliveryOnInsert(job)) this.webhooks.notifyPending();
     return { created: true, job: jobFromRow(outcome.row) };
   }
 
@@ -405,7 +358,6 @@ class SqliteJobStore implements JobStore {
   }
 }
 
-/** A job to insert and the limits it is admitted under (none: not metered). */
 /**
  * Whether inserting the job writes an outbox row (the `jobs_webhook_insert` trigger's condition:
  * a callback that wants every change, "queued" included). Waking the delivery loop for any other
@@ -414,13 +366,3 @@ class SqliteJobStore implements JobStore {
 function queuesDeliveryOnInsert(job: NewJob): boolean {
   return job.callbackUrl !== null && job.callbackEvents === 'changes';
 }
-
-interface AdmittedJob {
-  readonly job: NewJob;
-  readonly admission: Admission | undefined;
-}
-
-/** What the insert-once transaction read or wrote; rows are parsed after it commits. */
-type InsertOnceRows =
-  | { readonly created: true; readonly row: unknown }
-  | { readonly created: false; readonly row: Record<string, unknown> };
