@@ -114,7 +114,7 @@ async function frameTime(frames: number): Promise<{ medianMs: number; backend: s
  * Each server first runs one untimed warm-up job; the flag server's model is loaded at its start
  * (as a worker does), and its load time is reported separately.
  */
-export async function benchmarkSafety(runs = 5): Promise<SafetyBenchmarkResult> {
+export async function benchmarkSafety(runs = 15): Promise<SafetyBenchmarkResult> {
   const [off, flag] = await Promise.all([
     startTestApplication({ REELGATE_SAFETY: 'off' }),
     startTestApplication({ REELGATE_SAFETY: 'flag' }),
@@ -167,6 +167,6 @@ export async function benchmarkSafety(runs = 5): Promise<SafetyBenchmarkResult> 
 
 // `npx tsx bench/safety-bench.ts [runs]` runs this case alone.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchmarkSafety(Number(process.argv[2] ?? 5));
+  const result = await benchmarkSafety(Number(process.argv[2] ?? 15));
   console.log(JSON.stringify(result, null, 2));
 }
