@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startThrowawayPostgres } from '../../../test/support/throwaway-postgres.ts';
+import { startMigratedPostgres } from '../../../test/support/migrated-postgres.ts';
 import type { ThrowawayPostgres } from '../../../test/support/throwaway-postgres.ts';
 import { describeJobStoreContract } from '../contract/job-store-contract.ts';
 import { newJob, t0 } from '../contract/contract-fixtures.ts';
@@ -9,23 +9,17 @@ import { openPostgresJobStore } from './postgres-job-store.ts';
 import { applyPostgresMigrations, postgresMigrations } from './postgres-migrations.ts';
 
 let cluster: ThrowawayPostgres;
-/** A migrated database that every contract test copies (CREATE DATABASE … TEMPLATE). */
-let template = '';
+let createMigratedDatabase: () => Promise<string>;
 
 beforeAll(async () => {
-  cluster = await startThrowawayPostgres();
-  const url = await cluster.createDatabase();
-  const store = await openPostgresJobStore({ url });
-  await store.migrate();
-  await store.close();
-  template = new URL(url).pathname.slice(1);
+  ({ cluster, createMigratedDatabase } = await startMigratedPostgres());
 });
 afterAll(async () => {
   await cluster.stop();
 });
 
 describeJobStoreContract('postgres', async () => {
-  const store = await openPostgresJobStore({ url: await cluster.createDatabase(template), poolSize: 8 });
+  const store = await openPostgresJobStore({ url: await createMigratedDatabase(), poolSize: 8 });
   await store.migrate();
   return store;
 });
@@ -89,7 +83,7 @@ describe('PostgreSQL migrations', () => {
 
 describe('PostgreSQL job-available hints', () => {
   it('reach a worker on another node when a job is inserted there', async () => {
-    const url = await cluster.createDatabase(template);
+    const url = await createMigratedDatabase();
     const apiNode = await openPostgresJobStore({ url });
     const workerNode = await openPostgresJobStore({ url });
     try {

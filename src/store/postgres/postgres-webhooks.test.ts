@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startThrowawayPostgres } from '../../../test/support/throwaway-postgres.ts';
+import { startMigratedPostgres } from '../../../test/support/migrated-postgres.ts';
 import type { ThrowawayPostgres } from '../../../test/support/throwaway-postgres.ts';
 import { WebhookReceiver } from '../../../test/support/webhook-receiver.ts';
 import { parseAllowList } from '../../inputs/allow-list.ts';
@@ -15,16 +15,10 @@ import { webhookDueChannel } from './postgres-migrations.ts';
 import { PostgresNotificationListener } from './postgres-notification-listener.ts';
 
 let cluster: ThrowawayPostgres;
-/** A migrated database that every test copies (CREATE DATABASE … TEMPLATE). */
-let template = '';
+let createMigratedDatabase: () => Promise<string>;
 
 beforeAll(async () => {
-  cluster = await startThrowawayPostgres();
-  const url = await cluster.createDatabase();
-  const store = await openPostgresJobStore({ url });
-  await store.migrate();
-  await store.close();
-  template = new URL(url).pathname.slice(1);
+  ({ cluster, createMigratedDatabase } = await startMigratedPostgres());
 });
 afterAll(async () => {
   await cluster.stop();
@@ -52,7 +46,7 @@ async function listeningSessions(url: string): Promise<number> {
 
 describe('PostgreSQL webhook hints (migration 5)', () => {
   it('notify when a delivery is written or released for a retry, and for nothing else', async () => {
-    const url = await cluster.createDatabase(template);
+    const url = await createMigratedDatabase();
     const store = await openPostgresJobStore({ url });
     const listener = await connect(url);
     const sentinel = await connect(url);
@@ -123,7 +117,7 @@ describe('PostgreSQL webhook hints (migration 5)', () => {
   });
 
   it('let another node deliver a callback at once, long before its poll', async () => {
-    const url = await cluster.createDatabase(template);
+    const url = await createMigratedDatabase();
     const workerNode = await openPostgresJobStore({ url });
     const apiNode = await openPostgresJobStore({ url });
     const receiver = await new WebhookReceiver().listen();
@@ -168,7 +162,7 @@ describe('PostgreSQL webhook hints (migration 5)', () => {
 
 describe('PostgresNotificationListener', () => {
   it('listens on channels subscribed late and again after its connection is cut', async () => {
-    const url = await cluster.createDatabase(template);
+    const url = await createMigratedDatabase();
     const errors: Error[] = [];
     const listener = new PostgresNotificationListener({
       connection: { connectionString: url, application_name: 'listener-under-test' },
