@@ -8,8 +8,8 @@ import { defaultRetrySchedule } from '../src/webhooks/retry-schedule.ts';
 import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher.ts';
 import { WebhookSecrets } from '../src/webhooks/webhook-secrets.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
-import { textRequest } from '../test/support/text-request.ts';
 import { WebhookReceiver } from '../test/support/webhook-receiver.ts';
+import { finishCallbackJob } from './callback-job.ts';
 import { quantile } from './drain-queue.ts';
 
 export interface CrossNodeWebhookFigures {
@@ -47,22 +47,7 @@ export async function benchmarkCrossNodeWebhooks(
     try {
       for (let index = 0; index < count; index += 1) {
         const id = `bench-${index}`;
-        const now = Date.now();
-        await workerNode.insertJob({
-          id,
-          ownerKeyId: 'bench',
-          dialect: 'bench',
-          model: 'bench',
-          request: textRequest(),
-          callbackUrl: receiver.url,
-          input: {},
-          maxAttempts: 1,
-          deadlineAt: null,
-          createdAt: now,
-        });
-        await workerNode.claimNext('worker', 60_000, now);
-        finishedAt.set(id, Date.now());
-        await workerNode.completeJob(id, 'worker', { artifacts: [], metadata: {} }, Date.now());
+        finishedAt.set(id, await finishCallbackJob(workerNode, id, receiver.url, Date.now));
         await new Promise((resolve) => setTimeout(resolve, 40 + Math.random() * 50));
       }
       await receiver.waitFor(count, 30_000);

@@ -8,7 +8,7 @@ import { defaultRetrySchedule } from '../src/webhooks/retry-schedule.ts';
 import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher.ts';
 import { WebhookSecrets } from '../src/webhooks/webhook-secrets.ts';
 import { WebhookReceiver } from '../test/support/webhook-receiver.ts';
-import { textRequest } from '../test/support/text-request.ts';
+import { finishCallbackJob } from './callback-job.ts';
 
 export interface WebhookBenchResult {
   readonly deliveries: number;
@@ -41,22 +41,7 @@ export async function benchmarkWebhooks(count = 300): Promise<WebhookBenchResult
   try {
     for (let index = 0; index < count; index += 1) {
       const id = `bench-${index}`;
-      const now = Date.now();
-      await store.insertJob({
-        id,
-        ownerKeyId: 'bench',
-        dialect: 'bench',
-        model: 'bench',
-        request: textRequest(),
-        callbackUrl: receiver.url,
-        input: {},
-        maxAttempts: 1,
-        deadlineAt: null,
-        createdAt: now,
-      });
-      await store.claimNext('worker', 60_000, now);
-      completedAt.set(id, performance.now());
-      await store.completeJob(id, 'worker', { artifacts: [], metadata: {} }, Date.now());
+      completedAt.set(id, await finishCallbackJob(store, id, receiver.url, () => performance.now()));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await receiver.waitFor(count, 30_000);
