@@ -347,4 +347,27 @@ describe('reading, listing and deleting assets', () => {
     const after = await call(assetsUrl(), { key: otherKey });
     expect((after.body['data'] as { id: string }[]).map((asset) => asset.id)).toEqual([third, second]);
   });
+  it('refuses to delete an asset a queued job still needs (409 naming the job), and deletes it once the job is cancelled', async () => {
+    const uploaded = await upload(media.png);
+    expect(uploaded.status, uploaded.text).toBe(201);
+    const id = String(uploaded.body['id']);
+    // No worker runs here, so the job stays queued.
+    const submitted = await call(`${application.url}/v1/models/bytedance/seedance-v2/fast`, {
+      key: testKey,
+      body: { prompt: 'the lighthouse, slow push-in', images: [`asset://${id}`], duration: 4 },
+    });
+    expect(submitted.status, submitted.text).toBe(200);
+    const jobId = String(submitted.body['request_id']);
+
+    const refused = await call(assetsUrl(`/${id}`), { key: testKey, method: 'DELETE' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: 'not_deletable' } });
+    expect(JSON.stringify(refused.body)).toContain(`used by job ${jobId}, which is queued`);
+    expect((await call(assetsUrl(`/${id}`), { key: testKey })).status).toBe(200);
+
+    const cancelled = await call(String(submitted.body['cancel_url']), { key: testKey, method: 'POST' });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    const deleted = await call(assetsUrl(`/${id}`), { key: testKey, method: 'DELETE' });
+    expect(deleted.body).toEqual({ id, object: 'asset.deleted', deleted: true });
+  });
 });

@@ -53,7 +53,7 @@ function fakeStore(overrides: Partial<AssetStore> = {}): AssetStore {
     },
     async deleteAsset(id) {
       calls.push(`deleteAsset ${id}`);
-      return rows.delete(id);
+      return rows.delete(id) ? { deleted: true } : { deleted: false, usedBy: undefined };
     },
     ...overrides,
   };
@@ -199,12 +199,27 @@ describe('AssetService.delete', () => {
     const racing = fakeStore({
       async deleteAsset(id) {
         calls.push(`deleteAsset ${id}`);
-        return false;
+        return { deleted: false, usedBy: undefined };
       },
     });
     const error = await rejection(service({ store: racing }).delete('a1', owner));
     expect(error.code).toBe('not_found');
     expect(calls).toEqual(['getAsset a1', 'deleteAsset a1']);
+  });
+
+  it('refuses, naming the job, and keeps row and blob, while a queued or running job uses the asset', async () => {
+    store(asset('a1'));
+    const inUse = fakeStore({
+      async deleteAsset(id) {
+        calls.push(`deleteAsset ${id}`);
+        return { deleted: false, usedBy: { id: 'job-7', status: 'queued' } };
+      },
+    });
+    const error = await rejection(service({ store: inUse }).delete('a1', owner));
+    expect(error.code).toBe('not_deletable');
+    expect(error.message).toMatch(/asset a1 is used by job job-7, which is queued/);
+    expect(calls).toEqual(['getAsset a1', 'deleteAsset a1']);
+    expect(blobs.has('assets/a1/asset.png')).toBe(true);
   });
 
   it('succeeds and logs when the blob cannot be removed after the row is gone', async () => {

@@ -154,9 +154,16 @@ export class AssetService {
   async delete(id: string, ownerKeyId: string): Promise<Asset> {
     const asset = await this.get(id, ownerKeyId);
     // The row goes first: a blob left by a failure below is unreachable, a row without its blob is not.
-    const deleted = await this.store.deleteAsset(asset.id);
+    const deletion = await this.store.deleteAsset(asset.id);
+    if (!deletion.deleted && deletion.usedBy !== undefined) {
+      const job = deletion.usedBy;
+      throw new AppError(
+        'not_deletable',
+        `asset ${asset.id} is used by job ${job.id}, which is ${job.status}; delete the asset once that job has finished or been cancelled`,
+      );
+    }
     // Another request deleted it since it was read.
-    if (!deleted) throw notFound(asset.id);
+    if (!deletion.deleted) throw notFound(asset.id);
     try {
       await this.blobStore.delete(asset.blobKey);
     } catch (error) {

@@ -2,6 +2,7 @@ import type { ApiKey } from '../domain/api-key.ts';
 import type { Asset } from '../domain/asset.ts';
 import type { Job, JobError, JobResult, JobStatus, NewJob } from '../domain/job.ts';
 import type { FinishedJob } from './finished-jobs.ts';
+import type { AssetDeletion } from './kysely/asset-queries.ts';
 import type { JobRetention } from './job-retention.ts';
 import type { JobStatistics } from './job-statistics.ts';
 import type { Admission } from '../domain/usage.ts';
@@ -127,8 +128,11 @@ export interface JobStore {
   getAsset(id: string): Promise<Asset | undefined>;
   /** One owner's assets, newest first by (created_at, id), keyset-paged. */
   listAssets(query: ListAssetsQuery): Promise<Asset[]>;
-  /** Deletes an asset's record; false when unknown. Its blob is the caller's to remove. */
-  deleteAsset(id: string): Promise<boolean>;
+  /**
+   * Deletes an asset's record, unless a queued or running job of its owner still uses it (then
+   * `usedBy` names that job; checked and deleted atomically). Its blob is the caller's to remove.
+   */
+  deleteAsset(id: string): Promise<AssetDeletion>;
 
   // --- webhook outbox -------------------------------------------------------------------------
   /** Callback deliveries, signing secrets and default endpoints (see `webhook-outbox.ts`). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Asset } from '../../domain/asset.ts';
 import type { ContractContext } from './contract-fixtures.ts';
-import { t0 } from './contract-fixtures.ts';
+import { newJob, request, result, t0 } from './contract-fixtures.ts';
 
 /**
  * An image asset of `owner-a` created at `createdAt`, unless `overrides` says otherwise. Its
@@ -105,14 +105,46 @@ export function describeAssets(context: ContractContext): void {
       expect(await listed('owner-b', 2, 'a-3')).toEqual([]);
     });
 
+    it('keeps an asset while a queued or running job of its owner uses it, and names that job', async () => {
+      const store = context.store();
+      await store.insertAsset(newAsset('used', t0));
+      await store.insertAsset(newAsset('use_', t0));
+      await store.insertAsset(newAsset('other-owner', t0));
+      const using = (source: string) => ({
+        ...request,
+        images: [{ source, role: 'first_frame' as const }],
+      });
+      await store.insertJob(newJob('job-q', t0 + 1, { request: using('asset://used') }));
+      // Another owner's job naming the asset's id does not hold it (it could never read it).
+      await store.insertJob(
+        newJob('job-b', t0 + 2, { ownerKeyId: 'owner-b', request: using('asset://other-owner') }),
+      );
+      expect(await store.deleteAsset('used')).toEqual({
+        deleted: false,
+        usedBy: { id: 'job-q', status: 'queued' },
+      });
+      // "use_" would match "used" as an unescaped LIKE pattern: the id's wildcards are escaped.
+      expect(await store.deleteAsset('use_')).toEqual({ deleted: true });
+      expect(await store.getAsset('used')).toBeDefined();
+      await context.claim('worker-a', t0 + 10);
+      expect(await store.deleteAsset('used')).toEqual({
+        deleted: false,
+        usedBy: { id: 'job-q', status: 'running' },
+      });
+      await store.completeJob('job-q', 'worker-a', result, t0 + 20);
+      expect(await store.deleteAsset('used')).toEqual({ deleted: true });
+      // owner-b's queued job names "other-owner", which is owner-a's: it never held it.
+      expect(await store.deleteAsset('other-owner')).toEqual({ deleted: true });
+    });
+
     it('deletes an asset once; it is then gone from reads and listings', async () => {
       const store = context.store();
       await store.insertAsset(newAsset('keep', t0));
       await store.insertAsset(newAsset('drop', t0 + 1));
-      expect(await store.deleteAsset('drop')).toBe(true);
+      expect(await store.deleteAsset('drop')).toEqual({ deleted: true });
       expect(await store.getAsset('drop')).toBeUndefined();
-      expect(await store.deleteAsset('drop')).toBe(false);
-      expect(await store.deleteAsset('no-such-asset')).toBe(false);
+      expect(await store.deleteAsset('drop')).toEqual({ deleted: false, usedBy: undefined });
+      expect(await store.deleteAsset('no-such-asset')).toEqual({ deleted: false, usedBy: undefined });
       expect(await listed('owner-a', 10)).toEqual(['keep']);
       // A deleted asset's id is an unknown cursor like any other.
       expect(await listed('owner-a', 10, 'drop')).toEqual([]);

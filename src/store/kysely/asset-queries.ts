@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Asset } from '../../domain/asset.ts';
 import type { ListAssetsQuery } from '../job-store.ts';
@@ -73,8 +74,67 @@ export async function listAssetRows(
   return rows.map(assetFromRow);
 }
 
-/** Deletes the asset's row; false when there was none. */
-export async function deleteAssetRow(kysely: Kysely<SqliteDatabaseSchema>, id: string): Promise<boolean> {
-  const deleted = await kysely.deleteFrom('assets').where('id', '=', id).executeTakeFirst();
-  return deleted.numDeletedRows > 0n;
+/** A job that still needs an asset: it will read the asset's bytes when it is prepared. */
+export interface AssetUser {
+  readonly id: string;
+  readonly status: 'queued' | 'running';
+}
+
+/** What deleting an asset did: deleted it, found none, or found a job that still uses it. */
+export type AssetDeletion =
+  { readonly deleted: true } | { readonly deleted: false; readonly usedBy: AssetUser | undefined };
+
+/**
+ * Whether a job's stored request names the asset: its JSON holds the string `"asset://<id>"`
+ * (LIKE, with the id's own wildcard characters escaped).
+ */
+function requestUses(id: string) {
+  const pattern = `%"asset://${id.replace(/[\\%_]/g, (character) => `\\${character}`)}"%`;
+  return sql<boolean>`jobs.request LIKE ${pattern} ESCAPE '\\'`;
+}
+
+/**
+ * Deletes the asset's row unless a queued or running job of its owner still uses it — in the
+ * same statement, so a job submitted a moment earlier is never left without its input. Each status
+ * is its own NOT EXISTS, so the database can walk that status's partial index (only unfinished
+ * jobs are read, however many finished ones there are). When nothing was deleted, the job that
+ * holds the asset is named, if there is one.
+ */
+export async function deleteAssetRow(
+  kysely: Kysely<SqliteDatabaseSchema>,
+  id: string,
+): Promise<AssetDeletion> {
+  const statuses = ['running', 'queued'] as const;
+  const deleted = await kysely
+    .deleteFrom('assets')
+    .where('assets.id', '=', id)
+    .where(({ and, not, exists, selectFrom }) =>
+      and(
+        statuses.map((status) =>
+          not(
+            exists(
+              selectFrom('jobs')
+                .select('jobs.id')
+                .whereRef('jobs.owner_key_id', '=', 'assets.owner_key_id')
+                .where('jobs.status', '=', status)
+                .where(requestUses(id)),
+            ),
+          ),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  if (deleted.numDeletedRows > 0n) return { deleted: true };
+  for (const status of statuses) {
+    const user = await kysely
+      .selectFrom('assets')
+      .innerJoin('jobs', 'jobs.owner_key_id', 'assets.owner_key_id')
+      .select('jobs.id')
+      .where('assets.id', '=', id)
+      .where('jobs.status', '=', status)
+      .where(requestUses(id))
+      .executeTakeFirst();
+    if (user !== undefined) return { deleted: false, usedBy: { id: user.id, status } };
+  }
+  return { deleted: false, usedBy: undefined };
 }

@@ -27,6 +27,7 @@ import {
   revokeApiKeyRow,
 } from '../kysely/api-key-queries.ts';
 import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
+import type { AssetDeletion } from '../kysely/asset-queries.ts';
 import type { PostgresDatabaseSchema } from './postgres-database-schema.ts';
 import { countMatchingJobs, selectJobs } from '../kysely/job-listing.ts';
 import { PostgresNotificationListener } from './postgres-notification-listener.ts';
@@ -347,7 +348,7 @@ class PostgresJobStore implements JobStore {
     return listAssetRows(this.#kysely, query);
   }
 
-  async deleteAsset(id: string): Promise<boolean> {
+  async deleteAsset(id: string): Promise<AssetDeletion> {
     return deleteAssetRow(this.#kysely, id);
   }
 

@@ -27,6 +27,7 @@ import {
   revokeApiKeyRow,
 } from '../kysely/api-key-queries.ts';
 import { deleteAssetRow, getAssetRow, insertAssetRow, listAssetRows } from '../kysely/asset-queries.ts';
+import type { AssetDeletion } from '../kysely/asset-queries.ts';
 import { apiKeyFromRow } from '../rows/api-key-row.ts';
 import { jobFromRow, toJsonText } from '../rows/job-row.ts';
 import type { SqliteDatabaseSchema } from './sqlite-database-schema.ts';
@@ -353,7 +354,7 @@ class SqliteJobStore implements JobStore {
     return listAssetRows(this.#kysely, query);
   }
 
-  async deleteAsset(id: string): Promise<boolean> {
+  async deleteAsset(id: string): Promise<AssetDeletion> {
     return deleteAssetRow(this.#kysely, id);
   }
 }
