@@ -10,6 +10,7 @@ import { FakeComfyUi } from './support/fake-comfyui.ts';
 import { call, pollStatus } from './support/http-client.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
 import { probeFile } from './support/probe.ts';
+import { temporaryFolder } from './support/temporary-folders.ts';
 
 /**
  * The ComfyUI engine against a protocol-faithful fake ComfyUI (test/support/fake-comfyui.ts),
@@ -74,7 +75,7 @@ async function promptIdOf(requestId: string): Promise<string> {
 
 async function downloadVideo(body: Record<string, unknown>): Promise<string> {
   const url = String((body['output'] as Record<string, unknown>)['video']);
-  const file = path.join(await mkdtemp(path.join(tmpdir(), 'reelgate-comfyui-')), 'video.mp4');
+  const file = path.join(await temporaryFolder('reelgate-comfyui-'), 'video.mp4');
   await writeFile(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   return file;
 }

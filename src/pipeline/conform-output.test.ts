@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -14,6 +13,7 @@ import { locateFont } from '../media/font.ts';
 import { conformOutput, planPostProcessing, runPostProcessing } from './conform-output.ts';
 import type { VideoFacts } from './output-check.ts';
 import { probeVideoFacts } from './probe-video-facts.ts';
+import { temporaryFolder } from '../../test/support/temporary-folders.ts';
 
 const run = promisify(execFile);
 const systemBinaries = resolveFfmpegBinaries({ searchPath: process.env['PATH'] });
@@ -109,7 +109,7 @@ describe.each([
 ] as const)('post-processing with the %s ffmpeg', (_name, binaries) => {
   let workdir: string;
   beforeAll(async () => {
-    workdir = await mkdtemp(path.join(tmpdir(), 'reelgate-conform-'));
+    workdir = await temporaryFolder('reelgate-conform-');
   });
 
   it('conforms a wrong-size, 30 fps, short, yuv444p, silent clip to the contract in one pass', async () => {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { resolveFfmpegBinaries } from '../media/ffmpeg-binaries.ts';
 import { probeMedia } from '../media/ffprobe.ts';
 import { classifierFrameBytes, createFrameTap, sampleFrames } from '../safety/frame-sampler.ts';
 import { deriveImages } from './derived-images.ts';
+import { temporaryFolder } from '../../test/support/temporary-folders.ts';
 
 const run = promisify(execFile);
 const npmBinaries = resolveFfmpegBinaries({ searchPath: undefined });
@@ -40,7 +40,7 @@ describe.each([
   let video: string;
 
   beforeAll(async () => {
-    workdir = await mkdtemp(path.join(tmpdir(), 'reelgate-derive-'));
+    workdir = await temporaryFolder('reelgate-derive-');
     video = path.join(workdir, 'clip.mp4');
     // 2 s at 24 fps with a frame counter drawn in, so every frame differs.
     await run(binaries.ffmpeg, [

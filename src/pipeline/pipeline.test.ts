@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -22,6 +20,7 @@ import { runPostProcessing } from './conform-output.ts';
 import { deriveImages } from './derived-images.ts';
 import { Pipeline } from './pipeline.ts';
 import { probeVideoFacts } from './probe-video-facts.ts';
+import { temporaryFolder } from '../../test/support/temporary-folders.ts';
 
 const run = promisify(execFile);
 const binaries = resolveFfmpegBinaries({ searchPath: process.env['PATH'] });
@@ -49,7 +48,7 @@ class CarelessEngine implements Engine {
 
 /** Runs one job through a real pipeline (real ffmpeg, blobs on disk) with the careless engine. */
 async function runJob(request: GenerationRequest) {
-  const root = await mkdtemp(path.join(tmpdir(), 'reelgate-pipeline-'));
+  const root = await temporaryFolder('reelgate-pipeline-');
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

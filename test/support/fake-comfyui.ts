@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { GraphNode } from './fake-comfyui-nodes.ts';
@@ -15,6 +14,7 @@ import {
   samplerSteps,
   validateNode,
 } from './fake-comfyui-nodes.ts';
+import { temporaryFolder } from './temporary-folders.ts';
 
 const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -82,7 +82,7 @@ export class FakeComfyUi {
 
   static async start(models?: Record<string, string[]>): Promise<FakeComfyUi> {
     const fake = new FakeComfyUi(models);
-    fake.directory = await mkdtemp(path.join(tmpdir(), 'fake-comfyui-'));
+    fake.directory = await temporaryFolder('fake-comfyui-');
     await mkdir(path.join(fake.directory, 'input'), { recursive: true });
     fake.http.on('upgrade', (request, socket, head) => {
       const url = new URL(request.url ?? '/', 'http://fake');

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { temporaryFolder } from './temporary-folders.ts';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,20 +16,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Data folders made by this test file's servers (a whole run writes gigabytes of them). */
-const dataDirs = new Set<string>();
-
-/** A fresh data folder for a server under test, removed after the test file (see below). */
-export async function temporaryDataDir(): Promise<string> {
-  const folder = await mkdtemp(path.join(tmpdir(), 'reelgate-test-'));
-  dataDirs.add(folder);
-  return folder;
-}
-
-/** Removes every folder `temporaryDataDir` made; vitest runs it after each test file. */
-export function removeTemporaryDataDirs(): void {
-  for (const folder of dataDirs) rmSync(folder, { recursive: true, force: true });
-  dataDirs.clear();
+/** A fresh data folder for a server under test, removed after the test file. */
+export function temporaryDataDir(): Promise<string> {
+  return temporaryFolder('reelgate-test-');
 }
 
 /**

@@ -1,6 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { seedance10ProFast } from '../../catalog/seedance-1-0-pro-fast.ts';
@@ -10,6 +8,7 @@ import { UpstreamEngine } from './upstream-engine.ts';
 import { TransientAnswer } from './upstream-failure.ts';
 import { UpstreamHttp } from './upstream-http.ts';
 import type { ProviderAdapter, UpstreamStatus } from './upstream-provider.ts';
+import { temporaryFolder } from '../../../test/support/temporary-folders.ts';
 
 const task: GenerationTask = {
   jobId: 'job-42',
@@ -75,7 +74,7 @@ async function contextWith(
 ): Promise<EngineContext> {
   return {
     signal: (options.controller ?? new AbortController()).signal,
-    workdir: await mkdtemp(path.join(tmpdir(), 'reelgate-upstream-engine-')),
+    workdir: await temporaryFolder('reelgate-upstream-engine-'),
     reportProgress: () => undefined,
     checkpoint: options.checkpoint,
     saveCheckpoint: async (state) => {
