@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { EngineSupport, GenerationTask } from '../engine.ts';
-import { answerBody, malformedAnswer, sendSubmit } from './upstream-failure.ts';
+import { malformedAnswer, pollTask, sendSubmit } from './upstream-failure.ts';
 import type { UpstreamHttp } from './upstream-http.ts';
 import type { ProviderInputs } from './upstream-media.ts';
 import type {
@@ -98,14 +98,13 @@ export const modelArkAdapter: ProviderAdapter = {
   },
 
   async status(taskId: string, http: UpstreamHttp, signal: AbortSignal): Promise<UpstreamStatus> {
-    const response = await http.send({
-      method: 'GET',
-      path: `${tasksPath}/${encodeURIComponent(taskId)}`,
-      signal,
-    });
-    const parsed = taskSchema.safeParse(answerBody('ModelArk', taskId, response));
-    if (!parsed.success) throw malformedAnswer('ModelArk', `task ${taskId}`, z.prettifyError(parsed.error));
-    const task = parsed.data;
+    const path = `${tasksPath}/${encodeURIComponent(taskId)}`;
+    const { task } = await pollTask(
+      'ModelArk',
+      http,
+      { taskId, subject: `task ${taskId}`, path, signal },
+      taskSchema,
+    );
     const state = states[task.status];
     if (state === undefined)
       throw malformedAnswer('ModelArk', `task ${taskId}`, `unknown status "${task.status}"`);

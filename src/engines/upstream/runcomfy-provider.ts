@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { EngineSupport, GenerationTask } from '../engine.ts';
 import {
-  answerBody,
+  pollTask,
   malformedAnswer,
   pollFailure,
   providerErrorOf,
@@ -128,15 +128,14 @@ export const runComfyAdapter: ProviderAdapter = {
   },
 
   async status(taskId: string, http: UpstreamHttp, signal: AbortSignal): Promise<UpstreamStatus> {
-    const response = await http.send({
-      method: 'GET',
-      path: `/v1/requests/${encodeURIComponent(taskId)}/result?include_cost=true`,
-      signal,
-    });
-    const parsed = resultSchema.safeParse(answerBody('RunComfy', taskId, response));
-    if (!parsed.success)
-      throw malformedAnswer('RunComfy', `request ${taskId}`, z.prettifyError(parsed.error));
-    const result = parsed.data;
+    const path = `/v1/requests/${encodeURIComponent(taskId)}/result?include_cost=true`;
+    const subject = `request ${taskId}`;
+    const { task: result, response } = await pollTask(
+      'RunComfy',
+      http,
+      { taskId, subject, path, signal },
+      resultSchema,
+    );
     if (hasErrorCode(result)) throw pollFailure('RunComfy', taskId, { ...response, status: 400 });
     const state = states[result.status];
     if (state === undefined)

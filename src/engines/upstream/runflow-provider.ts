@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ModelSpec } from '../../catalog/model-spec.ts';
 import type { EngineSupport, GenerationTask } from '../engine.ts';
-import { answerBody, malformedAnswer, sendSubmit } from './upstream-failure.ts';
+import { malformedAnswer, pollTask, sendSubmit } from './upstream-failure.ts';
 import type { UpstreamHttp } from './upstream-http.ts';
 import type { ProviderInputs } from './upstream-media.ts';
 import type {
@@ -118,14 +118,13 @@ export const runflowAdapter: ProviderAdapter = {
   },
 
   async status(taskId: string, http: UpstreamHttp, signal: AbortSignal): Promise<UpstreamStatus> {
-    const response = await http.send({
-      method: 'GET',
-      path: `/v1/runs/${encodeURIComponent(taskId)}`,
-      signal,
-    });
-    const parsed = runSchema.safeParse(answerBody('Runflow', taskId, response));
-    if (!parsed.success) throw malformedAnswer('Runflow', `run ${taskId}`, z.prettifyError(parsed.error));
-    const run = parsed.data;
+    const path = `/v1/runs/${encodeURIComponent(taskId)}`;
+    const { task: run } = await pollTask(
+      'Runflow',
+      http,
+      { taskId, subject: `run ${taskId}`, path, signal },
+      runSchema,
+    );
     const state = states[run.status_code];
     if (state === undefined)
       throw malformedAnswer('Runflow', `run ${taskId}`, `unknown status_code "${run.status_code}"`);

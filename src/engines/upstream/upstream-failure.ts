@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AppError } from '../../domain/app-error.ts';
 import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from './upstream-http.ts';
 import { UpstreamUnreachable } from './upstream-http.ts';
@@ -135,10 +136,32 @@ export class TransientAnswer extends Error {
  * The body of a successful answer to a poll or cancel; a transient answer throws TransientAnswer
  * (the poll loop asks again), any other error answer the mapped AppError.
  */
-export function answerBody(label: string, taskId: string, response: UpstreamResponse): unknown {
+function answerBody(label: string, taskId: string, response: UpstreamResponse): unknown {
   if (response.status >= 200 && response.status < 300) return response.body;
   if (isTransient(response)) throw new TransientAnswer(label, response);
   throw pollFailure(label, taskId, response);
+}
+
+/**
+ * One poll of a task: GETs `path` and parses the accepted answer with `schema`. A 5xx or 429 is a
+ * {@link TransientAnswer}, another status the poll's failure, and a body of another shape
+ * `engine_failed` naming `subject` (e.g. "run 42").
+ */
+export async function pollTask<Schema extends z.ZodType>(
+  label: string,
+  http: UpstreamHttp,
+  poll: {
+    readonly taskId: string;
+    readonly subject: string;
+    readonly path: string;
+    readonly signal: AbortSignal;
+  },
+  schema: Schema,
+): Promise<{ task: z.output<Schema>; response: UpstreamResponse }> {
+  const response = await http.send({ method: 'GET', path: poll.path, signal: poll.signal });
+  const parsed = schema.safeParse(answerBody(label, poll.taskId, response));
+  if (!parsed.success) throw malformedAnswer(label, poll.subject, z.prettifyError(parsed.error));
+  return { task: parsed.data, response };
 }
 
 /**
