@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApplication } from '../src/app.ts';
 import type { Application } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { call, pollStatus } from './support/http-client.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
-import { temporaryDataDir } from './support/server-process.ts';
 
 const model = 'bytedance/seedance-1-0/pro/fast/text-to-video';
 const hour = 3_600_000;
@@ -37,22 +34,14 @@ describe('retention, metrics, logs and HTTP hygiene on a real server', () => {
   let submitted: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    const config = loadConfig({
-      PATH: process.env['PATH'],
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REELGATE_DATA_DIR: await temporaryDataDir(),
-      REELGATE_BOOTSTRAP_KEY: testKey,
-      REELGATE_SHUTDOWN_GRACE_SECONDS: '0',
-      REELGATE_SAFETY: 'off',
+    application = await startTestApplication(
       // The test runs sweeps itself, with the clock moved forward.
-      REELGATE_RETENTION_INTERVAL_SECONDS: '86400',
-    });
-    application = await startApplication(config, {
-      api: true,
-      logger: createLogger('debug', { write: (line: string) => lines.push(line) }),
-      now: () => Date.now() + offsetMs,
-    });
+      { REELGATE_RETENTION_INTERVAL_SECONDS: '86400' },
+      {
+        logger: createLogger('debug', { write: (line: string) => lines.push(line) }),
+        now: () => Date.now() + offsetMs,
+      },
+    );
   });
   afterAll(async () => application.close());
 

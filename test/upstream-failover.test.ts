@@ -9,15 +9,12 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/app.ts';
-import { startApplication } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { resolveFfmpegBinaries } from '../src/media/ffmpeg-binaries.ts';
 import type { FakeProvider } from './support/fake-provider.ts';
 import { defaultScript, startFakeProvider } from './support/fake-provider.ts';
 import { call } from './support/http-client.ts';
-import { testKey } from './support/in-process-server.ts';
+import { startTestApplication, testKey } from './support/in-process-server.ts';
 import { finishedResult } from './support/runcomfy-jobs.ts';
-import { temporaryDataDir } from './support/server-process.ts';
 
 /**
  * Routing and failure handling of the upstream engines against a protocol-faithful fake ModelArk:
@@ -41,14 +38,7 @@ beforeAll(async () => {
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video],
   ]);
   fake = await startFakeProvider(video);
-  const config = loadConfig({
-    PATH: process.env['PATH'],
-    PORT: '0',
-    HOST: '127.0.0.1',
-    REELGATE_DATA_DIR: await temporaryDataDir(),
-    REELGATE_BOOTSTRAP_KEY: testKey,
-    REELGATE_SHUTDOWN_GRACE_SECONDS: '0',
-    REELGATE_SAFETY: 'off',
+  const environment = {
     REELGATE_MAX_ATTEMPTS: '1',
     REELGATE_MODELARK_URL: fake.url,
     REELGATE_MODELARK_API_KEY: providerKey,
@@ -58,14 +48,14 @@ beforeAll(async () => {
     REELGATE_UPSTREAM_POLL_MS: '20',
     REELGATE_UPSTREAM_POLL_MAX_MS: '50',
     REELGATE_UPSTREAM_TIMEOUT_MS: '5000',
-  });
+  };
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       logs += chunk.toString();
       callback();
     },
   });
-  gateway = await startApplication(config, { api: true, logger: pino({ level: 'debug' }, sink) });
+  gateway = await startTestApplication(environment, { logger: pino({ level: 'debug' }, sink) });
 });
 
 afterAll(async () => {

@@ -1,8 +1,5 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApplication } from '../src/app.ts';
 import type { Application } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { call, pollStatus } from './support/http-client.ts';
 import type { Reply } from './support/http-client.ts';
 import { startTestApplication, testKey } from './support/in-process-server.ts';
@@ -154,23 +151,8 @@ describe('limits shared by two API processes on one store', () => {
 
   beforeAll(async () => {
     const dataDir = await temporaryDataDir();
-    const start = (now?: () => number) => {
-      const config = loadConfig({
-        PATH: process.env['PATH'],
-        PORT: '0',
-        HOST: '127.0.0.1',
-        REELGATE_DATA_DIR: dataDir,
-        REELGATE_BOOTSTRAP_KEY: testKey,
-        REELGATE_SHUTDOWN_GRACE_SECONDS: '0',
-        REELGATE_SAFETY: 'off',
-        REELGATE_WORKER: 'false',
-      });
-      return startApplication(config, {
-        api: true,
-        logger: pino({ level: 'silent' }),
-        ...(now ? { now } : {}),
-      });
-    };
+    const start = (now?: () => number) =>
+      startTestApplication({ REELGATE_DATA_DIR: dataDir, REELGATE_WORKER: 'false' }, now ? { now } : {});
     first = await start(() => clock);
     second = await start();
   });

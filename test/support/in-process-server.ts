@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { startApplication } from '../../src/app.ts';
-import type { Application } from '../../src/app.ts';
+import type { Application, StartOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApiKey } from '../../src/keys/api-keys.ts';
 import { temporaryDataDir } from './server-process.ts';
@@ -9,9 +9,13 @@ export const testKey = 'rg_test_key_0123456789abcdef';
 
 /**
  * The real application (real HTTP on a random port, real SQLite in a temp folder, real ffmpeg),
- * started in this process for tests that do not need to kill it.
+ * started in this process for tests that do not need to kill it. `environment` adds to (or
+ * overrides) the test defaults below; `options` can bring a logger to capture and a clock to move.
  */
-export async function startTestApplication(environment: Record<string, string> = {}): Promise<Application> {
+export async function startTestApplication(
+  environment: Record<string, string> = {},
+  options: Partial<Omit<StartOptions, 'api'>> = {},
+): Promise<Application> {
   const config = loadConfig({
     PATH: process.env['PATH'],
     PORT: '0',
@@ -23,7 +27,7 @@ export async function startTestApplication(environment: Record<string, string> =
     REELGATE_SAFETY: 'off',
     ...environment,
   });
-  return startApplication(config, { api: true, logger: pino({ level: 'silent' }) });
+  return startApplication(config, { api: true, logger: pino({ level: 'silent' }), ...options });
 }
 
 /**
